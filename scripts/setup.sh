@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Command 1 of the README: install what leanrt needs, build it, and run the
+# main job on the bundled example (a face-expression classifier over a
+# bundled batch of images), printing what it did.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/deps.sh"
+"$root/scripts/build.sh"
+example="$root/examples/emotion"
+out="$root/out/emotion"
+echo
+echo "== leanrt run: $example/emotion.json on $example/faces.npy"
+"$root/build/leanrt" run "$example/emotion.json" --input "input_1=$example/faces.npy" --output-dir "$out" --overwrite
+echo "== outputs: $(ls "$out")"

@@ -1,0 +1,24 @@
+#include "leanrt/base/process_memory.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace leanrt {
+
+ProcessMemory read_process_memory() {
+  ProcessMemory memory;
+  std::FILE* status = std::fopen("/proc/self/status", "r");
+  if (status == nullptr) return memory;
+  char line[256];
+  while (std::fgets(line, sizeof line, status) != nullptr) {
+    unsigned long long kib = 0;
+    if (std::sscanf(line, "VmHWM: %llu kB", &kib) == 1) memory.peak_rss_bytes = kib * 1024;
+    else if (std::sscanf(line, "VmRSS: %llu kB", &kib) == 1) memory.rss_bytes = kib * 1024;
+    else if (std::sscanf(line, "RssAnon: %llu kB", &kib) == 1) memory.rss_anon_bytes = kib * 1024;
+    else if (std::sscanf(line, "RssFile: %llu kB", &kib) == 1) memory.rss_file_bytes = kib * 1024;
+  }
+  std::fclose(status);
+  return memory;
+}
+
+}  // namespace leanrt

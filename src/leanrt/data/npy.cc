@@ -1,0 +1,170 @@
+#include "leanrt/data/npy.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <regex>
+
+namespace leanrt::data {
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+
+Expected<DType> dtype_from_descr(const std::string& descr, const std::string& path) {
+  // '<f4', '|b1', '|u1', '<i8': byte order, kind, size.
+  if (descr.size() < 3) return invalid_argument("{}: npy dtype '{}' is not understood", path, descr);
+  const char order = descr[0];
+  if (order == '>' && descr.substr(1) != "u1" && descr.substr(1) != "i1" && descr.substr(1) != "b1")
+    return invalid_argument("{}: npy dtype '{}' is big-endian: expected little-endian ('<')", path, descr);
+  const std::string kind = descr.substr(1);
+  if (kind == "f4") return DType::kF32;
+  if (kind == "f8") return DType::kF64;
+  if (kind == "f2") return DType::kF16;
+  if (kind == "i4") return DType::kI32;
+  if (kind == "i8") return DType::kI64;
+  if (kind == "i2") return DType::kI16;
+  if (kind == "i1") return DType::kI8;
+  if (kind == "u1") return DType::kU8;
+  if (kind == "u2") return DType::kU16;
+  if (kind == "u4") return DType::kU32;
+  if (kind == "u8") return DType::kU64;
+  if (kind == "b1") return DType::kBool;
+  return invalid_argument("{}: npy dtype '{}' is not supported (numeric and bool arrays only)", path, descr);
+}
+
+std::string descr_of(DType dtype) {
+  switch (dtype) {
+    case DType::kF32: return "<f4";
+    case DType::kF64: return "<f8";
+    case DType::kF16: return "<f2";
+    case DType::kI32: return "<i4";
+    case DType::kI64: return "<i8";
+    case DType::kI16: return "<i2";
+    case DType::kI8: return "|i1";
+    case DType::kU8: return "|u1";
+    case DType::kU16: return "<u2";
+    case DType::kU32: return "<u4";
+    case DType::kU64: return "<u8";
+    case DType::kBool: return "|b1";
+    default: return "|V1";
+  }
+}
+
+}  // namespace
+
+Expected<NpyHeader> parse_npy_header(const std::byte* bytes, size_t size, const std::string& path) {
+  if (size < 10 || std::memcmp(bytes, kMagic, 6) != 0)
+    return invalid_argument("{}: not an .npy file: expected the magic \\x93NUMPY, found {} bytes that do not start with it",
+                            path, size);
+  const unsigned major = static_cast<unsigned>(bytes[6]);
+  size_t header_length = 0, header_start = 0;
+  if (major == 1) {
+    header_length = static_cast<size_t>(bytes[8]) | static_cast<size_t>(bytes[9]) << 8;
+    header_start = 10;
+  } else if (major == 2 || major == 3) {
+    if (size < 12) return invalid_argument("{}: truncated .npy header: {} bytes", path, size);
+    header_length = 0;
+    for (int i = 0; i < 4; ++i) header_length |= static_cast<size_t>(bytes[8 + i]) << (8 * i);
+    header_start = 12;
+  } else {
+    return invalid_argument("{}: .npy format version {} is not supported (1, 2 or 3)", path, major);
+  }
+  if (header_start + header_length > size)
+    return invalid_argument("{}: truncated .npy header: expected {} header bytes, found {}", path, header_length,
+                            size - header_start);
+  const std::string header(reinterpret_cast<const char*>(bytes) + header_start, header_length);
+  static const std::regex descr_pattern(R"('descr'\s*:\s*'([^']*)')");
+  static const std::regex fortran_pattern(R"('fortran_order'\s*:\s*(True|False))");
+  static const std::regex shape_pattern(R"('shape'\s*:\s*\(([^)]*)\))");
+  std::smatch descr, fortran, shape;
+  if (!std::regex_search(header, descr, descr_pattern) || !std::regex_search(header, fortran, fortran_pattern) ||
+      !std::regex_search(header, shape, shape_pattern))
+    return invalid_argument("{}: malformed .npy header: expected descr, fortran_order and shape, found \"{}\"", path,
+                            header);
+  if (fortran[1] == "True")
+    return invalid_argument("{}: array is in Fortran order: expected C order (use np.ascontiguousarray)", path);
+  NpyHeader result;
+  LEANRT_ASSIGN_OR_RETURN(result.dtype, dtype_from_descr(descr[1], path));
+  const std::string dims = shape[1];
+  static const std::regex dim_pattern(R"(\d+)");
+  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), dim_pattern); it != std::sregex_iterator(); ++it)
+    result.shape.push_back(std::stoll(it->str()));
+  result.data_offset = header_start + header_length;
+  return result;
+}
+
+Expected<NpyArray> read_npy(const std::string& path) {
+  LEANRT_ASSIGN_OR_RETURN(auto file, MappedFile::open(path));
+  LEANRT_ASSIGN_OR_RETURN(NpyHeader header, parse_npy_header(file->data(), file->size_bytes(), path));
+  NpyArray array;
+  array.dtype = header.dtype;
+  array.shape = header.shape;
+  array.data_offset = header.data_offset;
+  array.data_bytes = static_cast<size_t>(num_elements(header.shape)) * dtype_size(header.dtype);
+  const size_t available = file->size_bytes() - header.data_offset;
+  if (available < array.data_bytes)
+    return invalid_argument("{}: truncated .npy: shape {} {} needs {} data bytes, found {}", path,
+                            shape_string(header.shape), dtype_name(header.dtype), array.data_bytes, available);
+  array.data = file->data() + header.data_offset;
+  array.file = std::move(file);
+  return array;
+}
+
+std::string npy_header(DType dtype, const Shape& shape) {
+  std::string dims;
+  for (int64_t dim : shape) dims += std::to_string(dim) + ", ";
+  if (shape.size() > 1) dims.resize(dims.size() - 2);  // (3,) keeps its comma; (2, 3) does not end in one
+  std::string dict = "{'descr': '" + descr_of(dtype) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  size_t total = 10 + dict.size() + 1;
+  size_t padded = (total + 63) / 64 * 64;
+  dict.append(padded - total, ' ');
+  dict.push_back('\n');
+  std::string header(kMagic, 6);
+  header.push_back('\x01');
+  header.push_back('\x00');
+  header.push_back(static_cast<char>(dict.size() & 0xff));
+  header.push_back(static_cast<char>(dict.size() >> 8));
+  return header + dict;
+}
+
+Status write_npy(const std::string& path, DType dtype, const Shape& shape, const void* data) {
+  const std::string temporary = path + ".partial";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("{}: cannot write: {}", path, std::strerror(errno));
+  const std::string header = npy_header(dtype, shape);
+  const size_t data_bytes = static_cast<size_t>(num_elements(shape)) * dtype_size(dtype);
+  auto write_all = [&](const void* bytes, size_t count) {
+    const char* cursor = static_cast<const char*>(bytes);
+    while (count > 0) {
+      ssize_t written = ::write(fd, cursor, count);
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      cursor += written;
+      count -= static_cast<size_t>(written);
+    }
+    return true;
+  };
+  bool ok = write_all(header.data(), header.size()) && write_all(data, data_bytes);
+  int saved = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok) {
+    ::unlink(temporary.c_str());
+    return io_error("{}: write failed: {}", path, std::strerror(saved));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    saved = errno;
+    ::unlink(temporary.c_str());
+    return io_error("{}: cannot rename into place: {}", path, std::strerror(saved));
+  }
+  return Status::ok();
+}
+
+}  // namespace leanrt::data

@@ -1,0 +1,95 @@
+#include <fmt/format.h>
+
+#include "leanrt/engine/engine.h"
+
+namespace leanrt::engine {
+
+Expected<ModelReport> inspect_model(const std::string& path, const InspectOptions& options) {
+  if (options.batch < 1) return invalid_argument("--batch {}: expected a batch size >= 1", options.batch);
+  LEANRT_ASSIGN_OR_RETURN(importer::ModelFormat format, importer::detect_format(path));
+  LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(path, options.load));
+  ModelReport report;
+  report.model = path;
+  report.format = std::string(importer::format_name(format));
+  report.batch = options.batch;
+  for (const ir::Node& node : graph.nodes) ++report.ops[node.op];
+  report.imported_nodes = static_cast<int>(graph.nodes.size());
+  runtime::CompileOptions compile;
+  compile.default_dim = options.batch;
+  compile.outputs = options.outputs;
+  LEANRT_ASSIGN_OR_RETURN(auto compiled, runtime::CompiledModel::compile(graph, compile));
+  report.inputs = compiled->inputs();
+  report.outputs = compiled->outputs();
+  report.steps = compiled->steps();
+  report.weights_bytes = compiled->weights_bytes();
+  report.weights_mapped_bytes = compiled->weights_mapped_bytes();
+  report.weights_owned_bytes = compiled->weights_owned_bytes();
+  report.arena_bytes = compiled->arena_bytes();
+  report.arena_bytes_lower_bound = compiled->arena_bytes_lower_bound();
+  report.plan_strategy = compiled->memory_plan().strategy;
+  return report;
+}
+
+namespace {
+
+nlohmann::json tensors_json(const std::vector<runtime::TensorInfo>& tensors) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& tensor : tensors)
+    list.push_back({{"name", tensor.name}, {"shape", tensor.shape}, {"dtype", std::string(dtype_name(tensor.dtype))}});
+  return list;
+}
+
+std::string tensors_text(const std::vector<runtime::TensorInfo>& tensors) {
+  std::string text;
+  for (const auto& tensor : tensors)
+    text += fmt::format("  {:<40} {:<22} {}\n", tensor.name, shape_string(tensor.shape), dtype_name(tensor.dtype));
+  return text;
+}
+
+std::string mib(size_t bytes) { return fmt::format("{:.2f} MiB", bytes / 1048576.0); }
+
+}  // namespace
+
+nlohmann::json report_json(const ModelReport& report) {
+  nlohmann::json kernels = nlohmann::json::array();
+  for (const auto& step : report.steps)
+    kernels.push_back({{"node", step.node}, {"op", step.op}, {"kernel", step.kernel}, {"output_bytes", step.output_bytes},
+                       {"scratch_bytes", step.scratch_bytes}});
+  const double ratio = report.arena_bytes_lower_bound > 0
+                           ? static_cast<double>(report.arena_bytes) / static_cast<double>(report.arena_bytes_lower_bound)
+                           : 1.0;
+  return {{"model", report.model},
+          {"format", report.format},
+          {"batch", report.batch},
+          {"inputs", tensors_json(report.inputs)},
+          {"outputs", tensors_json(report.outputs)},
+          {"ops", report.ops},
+          {"nodes", report.imported_nodes},
+          {"compiled_nodes", report.steps.size()},
+          {"weights_bytes", report.weights_bytes},
+          {"weights_mapped_bytes", report.weights_mapped_bytes},
+          {"weights_owned_bytes", report.weights_owned_bytes},
+          {"arena_bytes", report.arena_bytes},
+          {"arena_bytes_lower_bound", report.arena_bytes_lower_bound},
+          {"arena_to_lower_bound", ratio},
+          {"plan_strategy", report.plan_strategy},
+          {"steps", kernels}};
+}
+
+std::string report_text(const ModelReport& report) {
+  std::string text = fmt::format("model   {} ({})\nbatch   {}\n\ninputs\n{}\noutputs\n{}\n", report.model, report.format,
+                                 report.batch, tensors_text(report.inputs), tensors_text(report.outputs));
+  text += fmt::format("ops ({} nodes imported, {} compiled steps)\n", report.imported_nodes, report.steps.size());
+  for (const auto& [op, count] : report.ops) text += fmt::format("  {:<32} {}\n", op, count);
+  const double ratio = report.arena_bytes_lower_bound > 0
+                           ? static_cast<double>(report.arena_bytes) / static_cast<double>(report.arena_bytes_lower_bound)
+                           : 1.0;
+  text += fmt::format(
+      "\nmemory\n  weights        {:>12} bytes ({}; {} mapped from the model file, {} owned)\n"
+      "  arena          {:>12} bytes ({}, {})\n  lower bound    {:>12} bytes (arena / lower bound = {:.3f})\n",
+      report.weights_bytes, mib(report.weights_bytes), mib(report.weights_mapped_bytes), mib(report.weights_owned_bytes),
+      report.arena_bytes, mib(report.arena_bytes), report.plan_strategy, report.arena_bytes_lower_bound, ratio);
+  return text;
+}
+
+}  // namespace leanrt::engine

@@ -1,0 +1,95 @@
+// Kernels: the code that computes one node.
+//
+// A Kernel is made once per node at compile time, when every shape is known:
+// its factory reads the attributes, checks what the shape function did not,
+// precomputes whatever the run needs and reports its workspace
+// (scratch_bytes). `run` then receives views into memory it does not own
+// (arena, weights, inputs) and must not allocate: no new, malloc, vector
+// growth or hidden temporaries.
+//
+// Kernel names follow <op family>_<dtype>_<path>, e.g. conv2d_f32_ref.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "leanrt/base/dtype.h"
+#include "leanrt/base/shape.h"
+#include "leanrt/base/status.h"
+#include "leanrt/ir/graph.h"
+
+namespace leanrt::kernels {
+
+struct TensorView {
+  std::byte* data = nullptr;
+  DType dtype = DType::kInvalid;
+  Dims shape;
+
+  template <typename T>
+  T* as() const { return reinterpret_cast<T*>(data); }
+  int64_t elements() const { return shape.elements(); }
+  size_t size_bytes() const { return static_cast<size_t>(elements()) * dtype_size(dtype); }
+};
+
+struct KernelIO {
+  const TensorView* const* inputs = nullptr;
+  int num_inputs = 0;
+  TensorView* const* outputs = nullptr;
+  int num_outputs = 0;
+  std::byte* scratch = nullptr;  // scratch_bytes() bytes, 64-byte aligned
+
+  const TensorView& input(int index) const { return *inputs[index]; }
+  TensorView& output(int index) const { return *outputs[index]; }
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  virtual Status run(const KernelIO& io) = 0;
+  virtual size_t scratch_bytes() const { return 0; }
+  // Which implementation this is, e.g. "conv2d_f32_ref".
+  virtual std::string name() const = 0;
+};
+
+// What a kernel factory sees at compile time: the node with every input and
+// output typed and shaped; constant inputs carry their data.
+class KernelContext {
+ public:
+  KernelContext(const ir::Graph& graph, const ir::Node& node) : graph_(graph), node_(node) {}
+  const ir::Node& node() const { return node_; }
+  const ir::Graph& graph() const { return graph_; }
+  int num_inputs() const { return static_cast<int>(node_.inputs.size()); }
+  int num_outputs() const { return static_cast<int>(node_.outputs.size()); }
+  const ir::Value& input(int index) const { return graph_.values[node_.inputs[index]]; }
+  const ir::Value& output(int index) const { return graph_.values[node_.outputs[index]]; }
+  const ir::AttrMap& attrs() const { return node_.attrs; }
+  std::string where() const;
+  Expected<std::vector<int64_t>> const_ints(int index) const;
+
+  template <typename... Args>
+  Status unsupported(fmt::format_string<Args...> format, Args&&... args) const {
+    return ::leanrt::unsupported("{}: {}", where(), fmt::format(format, std::forward<Args>(args)...));
+  }
+  template <typename... Args>
+  Status error(fmt::format_string<Args...> format, Args&&... args) const {
+    return ::leanrt::invalid_model("{}: {}", where(), fmt::format(format, std::forward<Args>(args)...));
+  }
+
+ private:
+  const ir::Graph& graph_;
+  const ir::Node& node_;
+};
+
+using KernelPtr = std::unique_ptr<Kernel>;
+
+// The reference kernel for a node (the portable oracle), by its op family.
+Expected<KernelPtr> make_reference_kernel(const KernelContext& context);
+
+namespace ref {
+#define LEANRT_FAMILY(family) Expected<KernelPtr> make_##family(const KernelContext& context);
+#include "leanrt/ir/op_families.inc"
+#undef LEANRT_FAMILY
+}  // namespace ref
+
+}  // namespace leanrt::kernels

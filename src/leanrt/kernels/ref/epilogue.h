@@ -1,0 +1,52 @@
+// The fused tail of _FusedConv2D, FusedDepthwiseConv2dNative and
+// _FusedMatMul: what the TF.js converter and TF's remapper fold into the
+// op through `fused_ops` (BiasAdd / FusedBatchNorm, then one activation).
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "leanrt/kernels/kernel.h"
+
+namespace leanrt::kernels::ref {
+
+enum class Activation { kNone, kRelu, kRelu6, kElu, kLeakyRelu, kSigmoid, kTanh, kPrelu, kGeluApproximate, kGeluExact };
+
+struct Epilogue {
+  int bias_input = -1;       // input index of the bias vector (BiasAdd)
+  int batch_norm_input = -1; // first of scale, offset, mean, variance (FusedBatchNorm)
+  float epsilon = 0.0f;
+  Activation activation = Activation::kNone;
+  int prelu_input = -1;      // input index of the Prelu alpha
+  float leaky_alpha = 0.2f;
+
+  // Reads fused_ops / num_args / epsilon / leakyrelu_alpha. `first_arg` is
+  // the index of the first extra input (2 for conv and matmul).
+  static Expected<Epilogue> parse(const KernelContext& context, int first_arg, int64_t channels);
+  bool empty() const { return bias_input < 0 && batch_norm_input < 0 && activation == Activation::kNone; }
+
+  // Applies the epilogue in place to `rows` rows of `channels` values.
+  void apply(const KernelIO& io, float* values, int64_t rows, int64_t channels) const;
+};
+
+inline float activate(Activation activation, float value, float alpha) {
+  switch (activation) {
+    case Activation::kNone: return value;
+    case Activation::kRelu: return value > 0.0f ? value : 0.0f;
+    case Activation::kRelu6: return std::min(std::max(value, 0.0f), 6.0f);
+    case Activation::kElu: return value < 0.0f ? std::expm1(value) : value;
+    case Activation::kLeakyRelu: return value < 0.0f ? alpha * value : value;
+    case Activation::kPrelu: return value < 0.0f ? alpha * value : value;
+    case Activation::kSigmoid: return 1.0f / (1.0f + std::exp(-value));
+    case Activation::kTanh: return std::tanh(value);
+    case Activation::kGeluApproximate: {
+      const float inner = 0.7978845608028654f * (value + 0.044715f * value * value * value);
+      return 0.5f * value * (1.0f + std::tanh(inner));
+    }
+    case Activation::kGeluExact: return 0.5f * value * (1.0f + std::erf(value * 0.7071067811865476f));
+  }
+  return value;
+}
+
+}  // namespace leanrt::kernels::ref

@@ -1,0 +1,182 @@
+#include "leanrt/runtime/compiled_model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_set>
+
+#include "leanrt/ir/op_table.h"
+
+namespace leanrt::runtime {
+namespace {
+
+size_t value_bytes(const ir::Value& value) {
+  return static_cast<size_t>(num_elements(value.shape)) * dtype_size(value.dtype);
+}
+
+Status select_outputs(ir::Graph& graph, const std::vector<std::string>& names) {
+  if (names.empty()) return Status::ok();
+  std::vector<ir::ValueId> outputs;
+  for (const std::string& name : names) {
+    auto value = graph.find_value(name);
+    if (!value) {
+      // "node:k" may name an output no other node reads, so the importer
+      // has not made it yet; the shape function checks k later.
+      auto colon = name.rfind(':');
+      auto node = colon == std::string::npos ? std::nullopt : graph.find_node(name.substr(0, colon));
+      int index = -1;
+      if (node) std::sscanf(name.c_str() + colon + 1, "%d", &index);
+      if (node && index >= 0 && index < 1024) {
+        while (static_cast<int>(graph.nodes[*node].outputs.size()) <= index) graph.add_output(*node);
+        value = graph.nodes[*node].outputs[index];
+      }
+    }
+    if (!value) {
+      std::vector<std::string> declared(graph.output_names.begin(), graph.output_names.end());
+      return invalid_argument("{}: unknown output \"{}\": no tensor of that name (declared outputs: {})", graph.source,
+                              name, fmt::join(declared, ", "));
+    }
+    outputs.push_back(*value);
+  }
+  graph.outputs = std::move(outputs);
+  graph.output_names = names;
+  return Status::ok();
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(const ir::Graph& model,
+                                                                const CompileOptions& options) {
+  std::unique_ptr<CompiledModel> compiled(new CompiledModel());
+  LEANRT_RETURN_IF_ERROR(compiled->build(model, options));
+  return compiled;
+}
+
+Status CompiledModel::build(const ir::Graph& model, const CompileOptions& options) {
+  graph_ = model;
+  LEANRT_RETURN_IF_ERROR(passes::bind_input_shapes(graph_, options.input_shapes, options.default_dim));
+  LEANRT_RETURN_IF_ERROR(select_outputs(graph_, options.outputs));
+  passes::prune_to_outputs(graph_);
+  passes::drop_identities(graph_);
+  LEANRT_RETURN_IF_ERROR(passes::infer_and_fold(graph_, evaluate_node, options.fold));
+  passes::prune_to_outputs(graph_);
+
+  for (size_t i = 0; i < graph_.inputs.size(); ++i) {
+    const ir::Value& value = graph_.values[graph_.inputs[i]];
+    inputs_.push_back({graph_.input_names[i], value.dtype, value.shape});
+  }
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+    const ir::Value& value = graph_.values[graph_.outputs[i]];
+    outputs_.push_back({graph_.output_names[i], value.dtype, value.shape});
+  }
+  LEANRT_RETURN_IF_ERROR(bind_kernels());
+  return plan_arena(options);
+}
+
+Status CompiledModel::bind_kernels() {
+  views_.resize(graph_.values.size());
+  std::unordered_set<const void*> counted_weights;
+  for (size_t v = 0; v < graph_.values.size(); ++v) {
+    const ir::Value& value = graph_.values[v];
+    views_[v] = {nullptr, value.dtype, Dims::from(value.shape)};
+    if (value.is_constant()) {
+      views_[v].data = const_cast<std::byte*>(value.constant->data);  // kernels never write inputs
+      if (counted_weights.insert(value.constant->data).second)
+        (value.constant->file_mapped ? weights_mapped_bytes_ : weights_owned_bytes_) += value.constant->size_bytes;
+    }
+  }
+  for (const ir::Node& node : graph_.nodes) {
+    kernels::KernelContext context(graph_, node);
+    LEANRT_ASSIGN_OR_RETURN(kernels::KernelPtr kernel, kernels::make_reference_kernel(context));
+    Step step;
+    for (ir::ValueId input : node.inputs) step.inputs.push_back(&views_[input]);
+    for (ir::ValueId output : node.outputs) step.outputs.push_back(&views_[output]);
+    size_t output_bytes = 0;
+    for (ir::ValueId output : node.outputs) output_bytes += value_bytes(graph_.values[output]);
+    step_infos_.push_back({node.name, node.op, kernel->name(), output_bytes, kernel->scratch_bytes()});
+    step.kernel = std::move(kernel);
+    steps_.push_back(std::move(step));
+  }
+  for (ir::ValueId input : graph_.inputs) input_views_.push_back(&views_[input]);
+  for (ir::ValueId output : graph_.outputs) output_views_.push_back(&views_[output]);
+  return Status::ok();
+}
+
+// Every value a node computes, and each node's scratch, becomes a planner
+// tensor living from its producing step to its last reader (graph outputs:
+// to the end). Reshape-like ops ask to alias their input; elementwise ops
+// ask to overwrite an input that dies at their step.
+Status CompiledModel::plan_arena(const CompileOptions& options) {
+  const int step_count = static_cast<int>(graph_.nodes.size());
+  plan::PlanInput request;
+  request.alignment = AlignedBuffer::kAlignment;
+  std::vector<int> tensor_of(graph_.values.size(), -1);
+  std::vector<ir::ValueId> value_of_tensor;
+  std::vector<int> last_use(graph_.values.size(), -1);
+  for (int s = 0; s < step_count; ++s)
+    for (ir::ValueId input : graph_.nodes[s].inputs) last_use[input] = s;
+  for (ir::ValueId output : graph_.outputs) last_use[output] = step_count;  // read after the last step
+  for (int s = 0; s < step_count; ++s) {
+    for (ir::ValueId output : graph_.nodes[s].outputs) {
+      tensor_of[output] = static_cast<int>(request.tensors.size());
+      value_of_tensor.push_back(output);
+      request.tensors.push_back({value_bytes(graph_.values[output]), s, std::max(s, last_use[output])});
+    }
+  }
+  std::vector<int> scratch_tensor(step_count, -1);
+  for (int s = 0; s < step_count; ++s) {
+    if (steps_[s].kernel->scratch_bytes() == 0) continue;
+    scratch_tensor[s] = static_cast<int>(request.tensors.size());
+    request.tensors.push_back({steps_[s].kernel->scratch_bytes(), s, s});
+  }
+  for (int s = 0; s < step_count && options.in_place; ++s) {
+    const ir::Node& node = graph_.nodes[s];
+    const ir::OpInfo* op = ir::find_op(node.op);
+    if (op == nullptr || node.outputs.empty()) continue;
+    const int output_tensor = tensor_of[node.outputs[0]];
+    const size_t output_bytes = request.tensors[output_tensor].size_bytes;
+    if ((op->traits & ir::kAlias) && !node.inputs.empty() && tensor_of[node.inputs[0]] >= 0) {
+      request.shares.push_back({output_tensor, tensor_of[node.inputs[0]], plan::ShareKind::kAlias});
+      continue;
+    }
+    if (!(op->traits & ir::kInPlace)) continue;
+    for (ir::ValueId input : node.inputs) {
+      const int input_tensor = tensor_of[input];
+      if (input_tensor >= 0 && last_use[input] == s && request.tensors[input_tensor].size_bytes == output_bytes) {
+        request.shares.push_back({output_tensor, input_tensor, plan::ShareKind::kInPlace});
+        break;
+      }
+    }
+  }
+  if (!options.share_arena) {
+    // Every tensor its own region: the lifetimes all span the whole run.
+    for (plan::TensorLifetime& life : request.tensors) {
+      life.first_step = 0;
+      life.last_step = step_count;
+    }
+    request.shares.clear();
+  }
+  LEANRT_ASSIGN_OR_RETURN(plan_, plan::plan_memory(request));
+  LEANRT_RETURN_IF_ERROR(plan::verify_plan(request, plan_).with_context(graph_.source + ": memory plan"));
+  arena_ = AlignedBuffer(plan_.arena_bytes);
+  for (size_t t = 0; t < value_of_tensor.size(); ++t) views_[value_of_tensor[t]].data = arena_.data() + plan_.offsets[t];
+  for (int s = 0; s < step_count; ++s)
+    if (scratch_tensor[s] >= 0) steps_[s].scratch_offset = plan_.offsets[scratch_tensor[s]];
+  return Status::ok();
+}
+
+void CompiledModel::set_input(int index, const void* data) {
+  input_views_[index]->data = static_cast<std::byte*>(const_cast<void*>(data));
+}
+
+Status CompiledModel::run() {
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    Step& step = steps_[s];
+    kernels::KernelIO io{step.inputs.data(), static_cast<int>(step.inputs.size()), step.outputs.data(),
+                         static_cast<int>(step.outputs.size()), arena_.data() + step.scratch_offset};
+    Status status = step.kernel->run(io);
+    if (!status.is_ok()) return status;
+  }
+  return Status::ok();
+}
+
+}  // namespace leanrt::runtime

@@ -1,0 +1,108 @@
+// CompiledModel: a graph optimized for concrete input shapes, its memory
+// plan, one arena, and a kernel per node bound to arena offsets.
+//
+//   CompileOptions options;
+//   options.input_shapes = {{"x", {32, 64, 64, 3}}};
+//   LEANRT_ASSIGN_OR_RETURN(auto model, CompiledModel::compile(graph, options));
+//   LEANRT_RETURN_IF_ERROR(model->set_input(0, x_data));
+//   LEANRT_RETURN_IF_ERROR(model->run());
+//   const kernels::TensorView& y = model->output(0);
+//
+// After compile, run() performs no heap allocation: every buffer, view and
+// kernel state exists already. Inputs are bound by pointer (zero-copy).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "leanrt/base/mapped_file.h"
+#include "leanrt/ir/graph.h"
+#include "leanrt/kernels/kernel.h"
+#include "leanrt/passes/passes.h"
+#include "leanrt/plan/planner.h"
+
+namespace leanrt::runtime {
+
+struct CompileOptions {
+  // Concrete shapes for (some) inputs; other unknown dims become `default_dim`.
+  std::map<std::string, Shape> input_shapes;
+  int64_t default_dim = 1;
+  // Tensor names to compute; empty means the model's declared outputs.
+  std::vector<std::string> outputs;
+  passes::FoldOptions fold;
+  // Memory strategies, each switchable for comparison.
+  bool in_place = true;      // outputs may overwrite dying inputs
+  bool share_arena = true;   // false: every tensor its own region
+};
+
+// Facts about one tensor crossing the model boundary.
+struct TensorInfo {
+  std::string name;
+  DType dtype = DType::kInvalid;
+  Shape shape;
+};
+
+// One executed node, for inspect and profile.
+struct StepInfo {
+  std::string node;
+  std::string op;
+  std::string kernel;
+  size_t output_bytes = 0;
+  size_t scratch_bytes = 0;
+};
+
+class CompiledModel {
+ public:
+  static Expected<std::unique_ptr<CompiledModel>> compile(const ir::Graph& model, const CompileOptions& options);
+
+  const std::vector<TensorInfo>& inputs() const { return inputs_; }
+  const std::vector<TensorInfo>& outputs() const { return outputs_; }
+  // Binds input `index` to caller memory of the input's dtype and shape; the
+  // memory must stay valid and unchanged until run() returns.
+  void set_input(int index, const void* data);
+  Status run();
+  const kernels::TensorView& output(int index) const { return *output_views_[index]; }
+
+  const ir::Graph& graph() const { return graph_; }
+  const std::vector<StepInfo>& steps() const { return step_infos_; }
+  const plan::Plan& memory_plan() const { return plan_; }
+  size_t arena_bytes() const { return plan_.arena_bytes; }
+  size_t arena_bytes_lower_bound() const { return plan_.arena_bytes_lower_bound; }
+  // Bytes of constants the kernels read, split by where they live.
+  size_t weights_bytes() const { return weights_mapped_bytes_ + weights_owned_bytes_; }
+  size_t weights_mapped_bytes() const { return weights_mapped_bytes_; }
+  size_t weights_owned_bytes() const { return weights_owned_bytes_; }
+
+ private:
+  CompiledModel() = default;
+  Status build(const ir::Graph& model, const CompileOptions& options);
+  Status bind_kernels();
+  Status plan_arena(const CompileOptions& options);
+
+  struct Step {
+    kernels::KernelPtr kernel;
+    std::vector<const kernels::TensorView*> inputs;
+    std::vector<kernels::TensorView*> outputs;
+    size_t scratch_offset = 0;
+  };
+
+  ir::Graph graph_;
+  std::vector<Step> steps_;
+  std::vector<StepInfo> step_infos_;
+  std::vector<kernels::TensorView> views_;  // one per graph value
+  std::vector<TensorInfo> inputs_, outputs_;
+  std::vector<kernels::TensorView*> input_views_;
+  std::vector<const kernels::TensorView*> output_views_;
+  plan::Plan plan_;
+  AlignedBuffer arena_;
+  size_t weights_mapped_bytes_ = 0;
+  size_t weights_owned_bytes_ = 0;
+};
+
+// Evaluates one node whose inputs are constants (used by constant folding):
+// the reference kernel, run once on freshly allocated outputs.
+Expected<std::vector<ConstBytes>> evaluate_node(const ir::Graph& graph, const ir::Node& node);
+
+}  // namespace leanrt::runtime

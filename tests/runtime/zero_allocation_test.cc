@@ -1,0 +1,86 @@
+// After the first run, CompiledModel::run() performs no heap allocation: a
+// malloc hook counts every malloc/calloc/realloc (operator new included,
+// since libstdc++'s calls malloc) over repeated runs of corpus models.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include "leanrt/data/npy.h"
+#include "leanrt/import/load_model.h"
+#include "leanrt/runtime/compiled_model.h"
+#include "support/corpus.h"
+
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* pointer, size_t size);
+void* __libc_memalign(size_t alignment, size_t size);
+
+std::atomic<long> g_allocations{0};
+
+void* malloc(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+void* calloc(size_t count, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(count, size);
+}
+void* realloc(void* pointer, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(pointer, size);
+}
+void* aligned_alloc(size_t alignment, size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return __libc_memalign(alignment, size);
+}
+}
+
+namespace leanrt::testing {
+namespace {
+
+TEST(ZeroAllocation, HookCountsAllocations) {
+  long before = g_allocations.load();
+  void* pointer = std::malloc(100);
+  std::free(pointer);
+  auto* object = new std::vector<int>(10);
+  delete object;
+  EXPECT_GE(g_allocations.load() - before, 2) << "the hook must see malloc and operator new";
+}
+
+TEST(ZeroAllocation, RunAllocatesNothingAfterTheFirst) {
+  auto corpus = corpus_dir();
+  auto manifest = load_manifest("cases.json");
+  if (!corpus || !manifest) GTEST_SKIP() << "corpus not found";
+  int models = 0;
+  for (const auto& manifest_case : (*manifest)["cases"]) {
+    const std::string name = manifest_case["name"];
+    if (name != "emotion" && name != "blazeface" && name != "facemesh-attention" && name != "meet" && name != "gear")
+      continue;
+    auto graph = importer::load_model(*corpus + "/" + manifest_case["model"].get<std::string>(), {});
+    ASSERT_TRUE(graph.has_value()) << graph.status().message();
+    std::vector<data::NpyArray> inputs;
+    runtime::CompileOptions options;
+    for (const auto& [input, path] : manifest_case["inputs"].items()) {
+      auto array = data::read_npy(*corpus + "/" + path.get<std::string>());
+      ASSERT_TRUE(array.has_value());
+      options.input_shapes[input] = array->shape;
+      inputs.push_back(std::move(*array));
+    }
+    auto compiled = runtime::CompiledModel::compile(*graph, options);
+    ASSERT_TRUE(compiled.has_value()) << compiled.status().message();
+    for (size_t i = 0; i < inputs.size(); ++i) (*compiled)->set_input(static_cast<int>(i), inputs[i].data);
+    ASSERT_TRUE((*compiled)->run().is_ok());
+    const long before = g_allocations.load();
+    for (int run = 0; run < 5; ++run) ASSERT_TRUE((*compiled)->run().is_ok());
+    const long allocations = g_allocations.load() - before;
+    std::printf("%s: %ld heap allocations over 5 runs after the first\n", name.c_str(), allocations);
+    EXPECT_EQ(allocations, 0) << name;
+    ++models;
+  }
+  EXPECT_EQ(models, 5);
+}
+
+}  // namespace
+}  // namespace leanrt::testing

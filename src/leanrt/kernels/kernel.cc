@@ -24,6 +24,14 @@ Expected<std::vector<int64_t>> KernelContext::const_ints(int index) const {
   return infer.const_ints(index);
 }
 
+Expected<KernelPtr> make_kernel(const KernelContext& context, const KernelOptions& options) {
+  if (options.choice == KernelChoice::kAuto) {
+    LEANRT_ASSIGN_OR_RETURN(KernelPtr fast, make_fast_kernel(context, options));
+    if (fast) return fast;
+  }
+  return make_reference_kernel(context);
+}
+
 Expected<KernelPtr> make_reference_kernel(const KernelContext& context) {
   const ir::OpInfo* op = ir::find_op(context.node().op);
   if (op == nullptr)

@@ -83,8 +83,25 @@ class KernelContext {
 
 using KernelPtr = std::unique_ptr<Kernel>;
 
+enum class KernelChoice {
+  kAuto,       // a fast path where one applies and was measured to win, else the reference
+  kReference,  // the reference kernels only (--kernels reference)
+};
+
+struct KernelOptions {
+  KernelChoice choice = KernelChoice::kAuto;
+  int threads = 0;  // 0: all cores
+};
+
+// The kernel a node runs with under `options`.
+Expected<KernelPtr> make_kernel(const KernelContext& context, const KernelOptions& options);
+
 // The reference kernel for a node (the portable oracle), by its op family.
 Expected<KernelPtr> make_reference_kernel(const KernelContext& context);
+
+// A fast kernel for the node, or a null KernelPtr when no fast path applies
+// (defined by the fast backends, e.g. kernels/onednn/).
+Expected<KernelPtr> make_fast_kernel(const KernelContext& context, const KernelOptions& options);
 
 namespace ref {
 #define LEANRT_FAMILY(family) Expected<KernelPtr> make_##family(const KernelContext& context);

@@ -68,11 +68,11 @@ Status CompiledModel::build(const ir::Graph& model, const CompileOptions& option
     const ir::Value& value = graph_.values[graph_.outputs[i]];
     outputs_.push_back({graph_.output_names[i], value.dtype, value.shape});
   }
-  LEANRT_RETURN_IF_ERROR(bind_kernels());
+  LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels));
   return plan_arena(options);
 }
 
-Status CompiledModel::bind_kernels() {
+Status CompiledModel::bind_kernels(const kernels::KernelOptions& options) {
   views_.resize(graph_.values.size());
   std::unordered_set<const void*> counted_weights;
   for (size_t v = 0; v < graph_.values.size(); ++v) {
@@ -86,7 +86,7 @@ Status CompiledModel::bind_kernels() {
   }
   for (const ir::Node& node : graph_.nodes) {
     kernels::KernelContext context(graph_, node);
-    LEANRT_ASSIGN_OR_RETURN(kernels::KernelPtr kernel, kernels::make_reference_kernel(context));
+    LEANRT_ASSIGN_OR_RETURN(kernels::KernelPtr kernel, kernels::make_kernel(context, options));
     Step step;
     for (ir::ValueId input : node.inputs) step.inputs.push_back(&views_[input]);
     for (ir::ValueId output : node.outputs) step.outputs.push_back(&views_[output]);

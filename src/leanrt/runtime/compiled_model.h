@@ -32,6 +32,7 @@ struct CompileOptions {
   // Tensor names to compute; empty means the model's declared outputs.
   std::vector<std::string> outputs;
   passes::FoldOptions fold;
+  kernels::KernelOptions kernels;
   // Memory strategies, each switchable for comparison.
   bool in_place = true;      // outputs may overwrite dying inputs
   bool share_arena = true;   // false: every tensor its own region
@@ -78,7 +79,7 @@ class CompiledModel {
  private:
   CompiledModel() = default;
   Status build(const ir::Graph& model, const CompileOptions& options);
-  Status bind_kernels();
+  Status bind_kernels(const kernels::KernelOptions& options);
   Status plan_arena(const CompileOptions& options);
 
   struct Step {

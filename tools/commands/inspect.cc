@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands/commands.h"
+#include "commands/engine_flags.h"
 #include "leanrt/engine/engine.h"
 
 namespace leanrt::cli {
@@ -13,6 +14,7 @@ Command add_inspect_command(CLI::App& app) {
     engine::InspectOptions options;
     std::string outputs;
     bool json = false;
+    EngineFlags engine;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("inspect", "Inputs, outputs, op histogram, weights and planned arena bytes.");
@@ -21,8 +23,13 @@ Command add_inspect_command(CLI::App& app) {
   command->add_option("--outputs", flags->outputs, "comma-separated tensor names to plan for (default: declared outputs)");
   command->add_flag("--json", flags->json,
                     "print JSON (keys: inputs, outputs, ops, weights_bytes, arena_bytes, arena_bytes_lower_bound, ...)");
+  add_engine_flags(command, flags->engine);
   return {command, [flags]() {
             flags->options.outputs = split_list(flags->outputs);
+            auto kernels = kernel_options(flags->engine);
+            if (!kernels) return report_error(kernels.status());
+            flags->options.kernels = *kernels;
+            flags->options.load = load_options(flags->engine);
             auto report = engine::inspect_model(flags->model, flags->options);
             if (!report) return report_error(report.status());
             if (flags->json) std::printf("%s\n", engine::report_json(*report).dump(2).c_str());

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "commands/commands.h"
+#include "commands/engine_flags.h"
 #include "leanrt/engine/engine.h"
 
 namespace leanrt::cli {
@@ -12,6 +13,7 @@ Command add_run_command(CLI::App& app) {
     engine::RunRequest request;
     std::vector<std::string> inputs;
     std::string outputs;
+    EngineFlags engine;
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("run", "Run the model on .npy inputs and write one .npy per output.");
@@ -26,8 +28,13 @@ Command add_run_command(CLI::App& app) {
                       "directory for DIR/<name>.npy, name = tensor name with chars outside [A-Za-z0-9._-] as '_'")
       ->required();
   command->add_flag("--overwrite", flags->request.overwrite, "replace existing output files");
+  add_engine_flags(command, flags->engine);
   return {command, [flags]() {
             engine::RunRequest& request = flags->request;
+            auto kernels = kernel_options(flags->engine);
+            if (!kernels) return report_error(kernels.status());
+            request.kernels = *kernels;
+            request.load = load_options(flags->engine);
             for (const std::string& input : flags->inputs) {
               auto equals = input.find('=');
               if (equals == std::string::npos) request.inputs.emplace_back("", input);

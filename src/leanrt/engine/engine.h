@@ -24,6 +24,7 @@ namespace leanrt::engine {
 struct InspectOptions {
   int64_t batch = 1;  // binds every unknown input dim
   importer::LoadOptions load;
+  kernels::KernelOptions kernels;
   std::vector<std::string> outputs;
 };
 
@@ -51,6 +52,7 @@ std::string report_text(const ModelReport& report);
 struct RunRequest {
   std::string model;
   importer::LoadOptions load;
+  kernels::KernelOptions kernels;
   std::vector<std::pair<std::string, std::string>> inputs;  // input name -> .npy path
   std::vector<std::string> outputs;                         // empty: the model's declared outputs
   std::string output_dir;

@@ -17,6 +17,7 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
   runtime::CompileOptions compile;
   compile.default_dim = options.batch;
   compile.outputs = options.outputs;
+  compile.kernels = options.kernels;
   LEANRT_ASSIGN_OR_RETURN(auto compiled, runtime::CompiledModel::compile(graph, compile));
   report.inputs = compiled->inputs();
   report.outputs = compiled->outputs();

@@ -70,6 +70,7 @@ Expected<RunSummary> run_model(const RunRequest& request) {
   std::vector<bool> given(graph.inputs.size(), false);
   runtime::CompileOptions compile;
   compile.outputs = request.outputs;
+  compile.kernels = request.kernels;
   for (const auto& [name, path] : request.inputs) {
     std::optional<size_t> index = find_input(graph, name);
     if (!index && name.empty() && graph.inputs.size() == 1) index = 0;  // a bare path for a single-input model

@@ -34,6 +34,8 @@ enum OpTraits : unsigned {
   // Outputs depend on input shapes only (Shape, Size, Rank): computable at
   // compile time once shapes are bound, whatever the input data.
   kShapeOnly = 1u << 2,
+  // A new value every run (random ops): never constant-folded.
+  kStateful = 1u << 3,
 };
 
 struct ValueType {

@@ -5,7 +5,7 @@ namespace leanrt::passes {
 namespace {
 
 bool foldable(const ir::Graph& graph, const ir::Node& node, const ir::OpInfo& op, const FoldOptions& options) {
-  if (!options.enabled) return false;
+  if (!options.enabled || (op.traits & ir::kStateful)) return false;
   size_t constant_input_bytes = 0;
   for (ir::ValueId input : node.inputs) {
     const ir::Value& value = graph.values[input];

@@ -6,8 +6,11 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libfmt-dev nlohmann-json3-dev libcli11-dev
+  zlib1g-dev libjpeg62-turbo-dev libpng-dev
   libgtest-dev libgmock-dev
+  libdnnl-dev
   python3-numpy
+  libprotobuf-dev protobuf-compiler libflatbuffers-dev flatbuffers-compiler libsnappy-dev
 )
 
 missing=()

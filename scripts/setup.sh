@@ -9,6 +9,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 example="$root/examples/emotion"
 out="$root/out/emotion"
 echo
-echo "== leanrt run: $example/emotion.json on $example/faces.npy"
-"$root/build/leanrt" run "$example/emotion.json" --input "input_1=$example/faces.npy" --output-dir "$out" --overwrite
+echo "== leanrt run: $example/emotion.json over $example/faces.npy, streamed 16 images a batch"
+"$root/build/leanrt" run "$example/emotion.json" --input "input_1=$example/faces.npy" --batch 16 \
+  --output-dir "$out" --overwrite
 echo "== outputs: $(ls "$out")"
+echo
+echo "== the same run as a table: the top 3 expressions per image (--format csv --top-k 3)"
+"$root/build/leanrt" run "$example/emotion.json" --input "input_1=$example/faces.npy" --batch 16 \
+  --format csv --top-k 3 --output-dir "$out-table" --overwrite
+head -n 4 "$out-table/predictions.csv"
+echo "..."

@@ -10,7 +10,7 @@ if [ ! -f "$corpus/cases.json" ]; then
   echo "cli contract: 0 passed, 0 failed, all skipped (no corpus at $corpus) [  SKIPPED ]"
   exit 0
 fi
-out=$(/usr/bin/python3 "$corpus/tools/run_cases.py" "$leanrt" "$corpus/cases.json" --formats tfjs-graph --skip-control-flow)
+out=$(/usr/bin/python3 "$corpus/tools/run_cases.py" "$leanrt" "$corpus/cases.json")
 echo "$out"
 summary=$(echo "$out" | tail -n 1)
 echo "cli contract: $summary"

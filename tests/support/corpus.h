@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "leanrt/data/npy.h"
+#include "leanrt/kernels/kernel.h"
 
 namespace leanrt::testing {
 
@@ -49,7 +50,18 @@ namespace leanrt::testing {
 // Runs one manifest case through the library (load, compile at the input
 // shapes, run) and compares every output. Returns "" when all match; a
 // Status error when the engine refused the case (e.g. kUnsupported).
+// `kernels`: the fast paths (with the fusion passes) or the reference
+// kernels only, as `--kernels auto|reference` selects.
 Expected<std::string> run_corpus_case(const std::string& corpus, const nlohmann::json& manifest_case,
-                                      const std::string& manifest_dir);
+                                      const std::string& manifest_dir,
+                                      kernels::KernelChoice kernels = kernels::KernelChoice::kAuto);
+
+// Both kernel choices, each with its name for the summary lines.
+struct KernelChoiceName {
+  kernels::KernelChoice choice;
+  const char* name;
+};
+inline constexpr KernelChoiceName kBothKernelChoices[] = {{kernels::KernelChoice::kAuto, "fast kernels"},
+                                                          {kernels::KernelChoice::kReference, "reference kernels"}};
 
 }  // namespace leanrt::testing

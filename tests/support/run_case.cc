@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "leanrt/data/convert.h"
 #include "leanrt/import/load_model.h"
 #include "leanrt/runtime/compiled_model.h"
 #include "support/corpus.h"
@@ -24,30 +25,54 @@ void apply_reference_deviations(const nlohmann::json& manifest_case, Tolerance& 
 }  // namespace
 
 Expected<std::string> run_corpus_case(const std::string& corpus, const nlohmann::json& manifest_case,
-                                      const std::string& manifest_dir) {
+                                      const std::string& manifest_dir, kernels::KernelChoice kernels) {
   const std::string base = corpus + "/" + manifest_dir;
   const std::string model_path = base + "/" + manifest_case["model"].get<std::string>();
-  LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(model_path, {}));
+  // As `leanrt run` does: the default signature unless the case's tensors
+  // live in another one (tfs-half-plus-two-cpu-x2 uses regress_x2_to_y3).
+  importer::LoadOptions load;
+  for (const auto& [name, path] : manifest_case["inputs"].items()) load.tensors.push_back(name);
+  for (const auto& [name, path] : manifest_case["outputs"].items()) load.tensors.push_back(name);
+  LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(model_path, load));
   runtime::CompileOptions options;
+  options.kernels.choice = kernels;
   std::vector<data::NpyArray> inputs;
   std::vector<std::string> input_names;
   for (const auto& [name, path] : manifest_case["inputs"].items()) {
     LEANRT_ASSIGN_OR_RETURN(data::NpyArray array, data::read_npy(base + "/" + path.get<std::string>()));
     options.input_shapes[name] = array.shape;
+    // Scalars (rvm's downsample_ratio) steer control flow: compile for
+    // their value, as `leanrt run` does.
+    if (array.shape.empty())
+      options.input_values[name] = {array.dtype, {}, std::vector<std::byte>(array.data, array.data + array.data_bytes)};
     inputs.push_back(std::move(array));
     input_names.push_back(name);
   }
   for (const auto& [name, path] : manifest_case["outputs"].items()) options.outputs.push_back(name);
-  LEANRT_ASSIGN_OR_RETURN(auto compiled, runtime::CompiledModel::compile(graph, options));
+  LEANRT_ASSIGN_OR_RETURN(auto compiled, runtime::CompiledModel::compile(std::move(graph), options));
+  std::vector<AlignedBuffer> converted;  // inputs whose file dtype differs from the model's
   for (size_t i = 0; i < compiled->inputs().size(); ++i) {
-    const std::string& input = compiled->inputs()[i].name;
+    const runtime::TensorInfo& input = compiled->inputs()[i];
     bool bound = false;
-    for (size_t k = 0; k < input_names.size(); ++k)
-      if (input_names[k] == input || input_names[k] == input + ":0") {
+    for (size_t k = 0; k < input_names.size(); ++k) {
+      if (input_names[k] != input.name && input_names[k] != input.name + ":0") continue;
+      bound = true;
+      if (inputs[k].dtype == input.dtype) {
         compiled->set_input(static_cast<int>(i), inputs[k].data);
-        bound = true;
+        continue;
       }
-    if (!bound) return invalid_argument("case gives no data for model input \"{}\"", input);
+      // TF.js feeds int32 where a graph declares uint8 (it has no uint8);
+      // the corpus inputs follow it, so convert as the engine's run does.
+      const int64_t count = num_elements(inputs[k].shape);
+      if (!data::can_convert(inputs[k].dtype, input.dtype) ||
+          data::convert_elements(inputs[k].data, inputs[k].dtype,
+                                 converted.emplace_back(static_cast<size_t>(count) * dtype_size(input.dtype)).data(),
+                                 input.dtype, count))
+        return invalid_argument("input \"{}\": cannot convert {} to {}", input.name, dtype_name(inputs[k].dtype),
+                                dtype_name(input.dtype));
+      compiled->set_input(static_cast<int>(i), converted.back().data());
+    }
+    if (!bound) return invalid_argument("case gives no data for model input \"{}\"", input.name);
   }
   LEANRT_RETURN_IF_ERROR(compiled->run());
   std::string failures;

@@ -7,7 +7,11 @@ void add_engine_flags(CLI::App* command, EngineFlags& flags) {
       ->capture_default_str();
   command->add_option("--threads", flags.threads, "worker threads for the kernels (0 = all cores)")->capture_default_str();
   command->add_option("--tag", flags.tag, "SavedModel MetaGraph tag")->capture_default_str();
-  command->add_option("--signature", flags.signature, "SavedModel signature")->capture_default_str();
+  command->add_option("--signature", flags.signature,
+                      "SavedModel signature (default serving_default, or the one holding the tensors named by "
+                      "--input/--outputs)")
+      ->capture_default_str()
+      ->each([&flags](const std::string&) { flags.signature_given = true; });
 }
 
 Expected<kernels::KernelOptions> kernel_options(const EngineFlags& flags) {
@@ -24,6 +28,7 @@ importer::LoadOptions load_options(const EngineFlags& flags) {
   importer::LoadOptions options;
   options.tag = flags.tag;
   options.signature = flags.signature;
+  options.signature_is_default = !flags.signature_given;
   return options;
 }
 

@@ -17,6 +17,7 @@ struct EngineFlags {
   int threads = 0;
   std::string tag = "serve";
   std::string signature = "serving_default";
+  bool signature_given = false;
 };
 
 void add_engine_flags(CLI::App* command, EngineFlags& flags);

@@ -27,6 +27,9 @@ enum class ErrorCode {
   kIo,               // open/read/write/rename failures
   kInternal,         // a broken invariant inside leanrt
   kResourceExhausted,
+  // A shape depends on tensor values known only at run time: not an error
+  // for a model, a signal to compile the node as a dynamic step.
+  kDynamicShape,
 };
 
 class [[nodiscard]] Status {

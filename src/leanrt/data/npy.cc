@@ -1,12 +1,14 @@
 #include "leanrt/data/npy.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <regex>
+
+#include "leanrt/data/file_io.h"
 
 namespace leanrt::data {
 namespace {
@@ -113,54 +115,71 @@ Expected<NpyArray> read_npy(const std::string& path) {
   return array;
 }
 
-std::string npy_header(DType dtype, const Shape& shape) {
+namespace {
+
+// The header dict, e.g. {'descr': '<f4', 'fortran_order': False, 'shape': (3, 7), }
+std::string npy_header_dict(DType dtype, const Shape& shape) {
   std::string dims;
   for (int64_t dim : shape) dims += std::to_string(dim) + ", ";
   if (shape.size() > 1) dims.resize(dims.size() - 2);  // (3,) keeps its comma; (2, 3) does not end in one
-  std::string dict = "{'descr': '" + descr_of(dtype) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
-  size_t total = 10 + dict.size() + 1;
-  size_t padded = (total + 63) / 64 * 64;
-  dict.append(padded - total, ' ');
-  dict.push_back('\n');
+  return "{'descr': '" + descr_of(dtype) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+}
+
+// Magic, version 1.0, the little-endian dict length, the dict padded with
+// spaces and ended by '\n' so that the whole header is `header_bytes` long.
+std::string npy_header_with_padding(const std::string& dict, size_t header_bytes) {
+  constexpr size_t kPreamble = 10;  // magic (6), version (2), dict length (2)
+  std::string padded = dict;
+  padded.append(header_bytes - kPreamble - dict.size() - 1, ' ');
+  padded.push_back('\n');
   std::string header(kMagic, 6);
   header.push_back('\x01');
   header.push_back('\x00');
-  header.push_back(static_cast<char>(dict.size() & 0xff));
-  header.push_back(static_cast<char>(dict.size() >> 8));
-  return header + dict;
+  header.push_back(static_cast<char>(padded.size() & 0xff));
+  header.push_back(static_cast<char>(padded.size() >> 8));
+  return header + padded;
+}
+
+size_t round_up_to_64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+}  // namespace
+
+std::string npy_header(DType dtype, const Shape& shape) {
+  const std::string dict = npy_header_dict(dtype, shape);
+  return npy_header_with_padding(dict, round_up_to_64(10 + dict.size() + 1));
+}
+
+Expected<std::string> npy_header_of_size(DType dtype, const Shape& shape, size_t header_bytes) {
+  const std::string dict = npy_header_dict(dtype, shape);
+  // Version 1.0 stores the dict length in 16 bits.
+  if (header_bytes % 64 != 0 || 10 + dict.size() + 1 > header_bytes || header_bytes - 10 > 0xffff)
+    return internal_error("npy header for shape {}: expected it to fit {} bytes, found {} needed",
+                          shape_string(shape), header_bytes, 10 + dict.size() + 1);
+  return npy_header_with_padding(dict, header_bytes);
+}
+
+size_t npy_header_bytes_for_any_leading_dim(DType dtype, const Shape& row_shape) {
+  Shape widest{std::numeric_limits<int64_t>::max()};
+  widest.insert(widest.end(), row_shape.begin(), row_shape.end());
+  return round_up_to_64(10 + npy_header_dict(dtype, widest).size() + 1);
 }
 
 Status write_npy(const std::string& path, DType dtype, const Shape& shape, const void* data) {
   const std::string temporary = path + ".partial";
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("{}: cannot write: {}", path, std::strerror(errno));
   const std::string header = npy_header(dtype, shape);
   const size_t data_bytes = static_cast<size_t>(num_elements(shape)) * dtype_size(dtype);
-  auto write_all = [&](const void* bytes, size_t count) {
-    const char* cursor = static_cast<const char*>(bytes);
-    while (count > 0) {
-      ssize_t written = ::write(fd, cursor, count);
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        return false;
-      }
-      cursor += written;
-      count -= static_cast<size_t>(written);
-    }
-    return true;
-  };
-  bool ok = write_all(header.data(), header.size()) && write_all(data, data_bytes);
-  int saved = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
+  Status written = [&]() -> Status {
+    LEANRT_ASSIGN_OR_RETURN(UniqueFd fd, open_for_writing(temporary, /*truncate=*/true));
+    LEANRT_RETURN_IF_ERROR(write_all(fd.get(), header.data(), header.size(), path));
+    LEANRT_RETURN_IF_ERROR(write_all(fd.get(), data, data_bytes, path));
+    return fd.close(path);
+  }();
+  if (!written.is_ok()) {
     ::unlink(temporary.c_str());
-    return io_error("{}: write failed: {}", path, std::strerror(saved));
+    return written;
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    saved = errno;
+    const int saved = errno;
     ::unlink(temporary.c_str());
     return io_error("{}: cannot rename into place: {}", path, std::strerror(saved));
   }

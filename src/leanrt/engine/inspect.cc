@@ -28,6 +28,7 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
   report.arena_bytes = compiled->arena_bytes();
   report.arena_bytes_lower_bound = compiled->arena_bytes_lower_bound();
   report.plan_strategy = compiled->memory_plan().strategy;
+  LEANRT_ASSIGN_OR_RETURN(report.signatures, importer::list_signatures(path, options.load));
   return report;
 }
 
@@ -48,6 +49,45 @@ std::string tensors_text(const std::vector<runtime::TensorInfo>& tensors) {
 }
 
 std::string mib(size_t bytes) { return fmt::format("{:.2f} MiB", bytes / 1048576.0); }
+
+std::string signature_shape(const importer::SignatureTensor& tensor) {
+  return tensor.unknown_rank ? "unknown rank" : shape_string(tensor.shape);
+}
+
+nlohmann::json signature_tensors_json(const std::vector<importer::SignatureTensor>& tensors) {
+  nlohmann::json by_key = nlohmann::json::object();
+  for (const auto& tensor : tensors)
+    by_key[tensor.key] = {{"name", tensor.name},
+                          {"dtype", std::string(dtype_name(tensor.dtype))},
+                          {"shape", tensor.unknown_rank ? nlohmann::json(nullptr) : nlohmann::json(tensor.shape)}};
+  return by_key;
+}
+
+// {"serving_default": {"method_name": ..., "selected": true, "inputs": {key: {name, dtype, shape}}, "outputs": ...}}
+nlohmann::json signatures_json(const std::vector<importer::SignatureInfo>& signatures) {
+  nlohmann::json by_name = nlohmann::json::object();
+  for (const auto& signature : signatures)
+    by_name[signature.name] = {{"method_name", signature.method_name},
+                               {"selected", signature.selected},
+                               {"inputs", signature_tensors_json(signature.inputs)},
+                               {"outputs", signature_tensors_json(signature.outputs)}};
+  return by_name;
+}
+
+std::string signatures_text(const std::vector<importer::SignatureInfo>& signatures) {
+  if (signatures.empty()) return "";
+  std::string text = "signatures (* = the one loaded; --signature picks another)\n";
+  for (const auto& signature : signatures) {
+    text += fmt::format("{} {} ({})\n", signature.selected ? "*" : " ", signature.name, signature.method_name);
+    for (const auto& tensor : signature.inputs)
+      text += fmt::format("    in   {:<24} {:<36} {:<16} {}\n", tensor.key, tensor.name, signature_shape(tensor),
+                          dtype_name(tensor.dtype));
+    for (const auto& tensor : signature.outputs)
+      text += fmt::format("    out  {:<24} {:<36} {:<16} {}\n", tensor.key, tensor.name, signature_shape(tensor),
+                          dtype_name(tensor.dtype));
+  }
+  return text + "\n";
+}
 
 }  // namespace
 
@@ -74,12 +114,14 @@ nlohmann::json report_json(const ModelReport& report) {
           {"arena_bytes_lower_bound", report.arena_bytes_lower_bound},
           {"arena_to_lower_bound", ratio},
           {"plan_strategy", report.plan_strategy},
+          {"signatures", signatures_json(report.signatures)},
           {"steps", kernels}};
 }
 
 std::string report_text(const ModelReport& report) {
   std::string text = fmt::format("model   {} ({})\nbatch   {}\n\ninputs\n{}\noutputs\n{}\n", report.model, report.format,
                                  report.batch, tensors_text(report.inputs), tensors_text(report.outputs));
+  text += signatures_text(report.signatures);
   text += fmt::format("ops ({} nodes imported, {} compiled steps)\n", report.imported_nodes, report.steps.size());
   for (const auto& [op, count] : report.ops) text += fmt::format("  {:<32} {}\n", op, count);
   const double ratio = report.arena_bytes_lower_bound > 0

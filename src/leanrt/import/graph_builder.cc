@@ -1,5 +1,7 @@
 #include "leanrt/import/graph_builder.h"
 
+#include "leanrt/import/tf1_control_flow.h"
+
 #include <charconv>
 #include <unordered_map>
 
@@ -60,10 +62,10 @@ Expected<ir::Graph> build_graph(std::vector<ImportedNode> nodes, const GraphDecl
       auto dtype = node.attrs.get<DType>("dtype");
       if (!dtype) return invalid_model("{}: Placeholder \"{}\" has no dtype attr", graph.source, node.name);
       Shape shape = node.attrs.get_or<ir::ShapeAttr>("shape", {}).dims;
-      if (node.attrs.get_or<bool>("unknown_rank", false))
-        return unsupported("{}: Placeholder \"{}\" has unknown rank: leanrt needs the rank of every input",
-                           graph.source, node.name);
       values_of[i].push_back(graph.add_input(node.name, *dtype, shape));
+      // No shape attr at all means "any shape", as in TensorFlow.
+      graph.values[values_of[i].back()].unknown_rank =
+          node.attrs.get_or<bool>("unknown_rank", false) || !node.attrs.has("shape");
     } else {
       node_id[i] = graph.add_node(node.name, node.op, {}, output_count[i], std::move(node.attrs));
       values_of[i] = graph.nodes[node_id[i]].outputs;
@@ -108,6 +110,8 @@ Expected<ir::Graph> build_graph(std::vector<ImportedNode> nodes, const GraphDecl
         }
     }
   }
+  rewrite_tensor_arrays(graph);
+  LEANRT_RETURN_IF_ERROR(structure_tf1_loops(graph));
   LEANRT_RETURN_IF_ERROR(graph.sort_topologically());
   return graph;
 }

@@ -12,33 +12,54 @@ std::string value_name(const std::string& node_name, int output_index) {
   return output_index == 0 ? node_name : fmt::format("{}:{}", node_name, output_index);
 }
 
+namespace {
+
+Value make_value(std::string name, DType dtype, Shape shape, NodeId producer, int producer_output,
+                 std::optional<ConstBytes> constant) {
+  Value value;
+  value.name = std::move(name);
+  value.dtype = dtype;
+  value.shape = std::move(shape);
+  value.producer = producer;
+  value.producer_output = producer_output;
+  value.constant = std::move(constant);
+  return value;
+}
+
+}  // namespace
+
 ValueId Graph::add_value(Value value) {
   values.push_back(std::move(value));
   return static_cast<ValueId>(values.size() - 1);
 }
 
 ValueId Graph::add_input(const std::string& name, DType dtype, Shape shape) {
-  ValueId id = add_value(Value{name, dtype, std::move(shape), kNone, 0, std::nullopt});
+  ValueId id = add_value(make_value(name, dtype, std::move(shape), kNone, 0, std::nullopt));
   inputs.push_back(id);
   input_names.push_back(name);
   return id;
 }
 
 ValueId Graph::add_constant(const std::string& name, DType dtype, Shape shape, ConstBytes bytes) {
-  return add_value(Value{name, dtype, std::move(shape), kNone, 0, std::move(bytes)});
+  return add_value(make_value(name, dtype, std::move(shape), kNone, 0, std::move(bytes)));
 }
 
 NodeId Graph::add_node(const std::string& name, const std::string& op, std::vector<ValueId> node_inputs,
                        int num_outputs, AttrMap attrs) {
   NodeId id = static_cast<NodeId>(nodes.size());
-  nodes.push_back(Node{name, op, std::move(node_inputs), {}, std::move(attrs)});
+  Node node;
+  node.name = name;
+  node.op = op;
+  node.inputs = std::move(node_inputs);
+  node.attrs = std::move(attrs);
+  nodes.push_back(std::move(node));
   for (int k = 0; k < num_outputs; ++k) add_output(id);
   return id;
 }
 
 ValueId Graph::add_output(NodeId node) {
   int index = static_cast<int>(nodes[node].outputs.size());
-  ValueId id = add_value(Value{value_name(nodes[node].name, index), DType::kInvalid, {}, node, index, std::nullopt});
+  ValueId id = add_value(make_value(value_name(nodes[node].name, index), DType::kInvalid, {}, node, index, std::nullopt));
   nodes[node].outputs.push_back(id);
   return id;
 }

@@ -11,6 +11,7 @@
 //   graph.outputs = {graph.nodes[relu].outputs[0]};
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -23,6 +24,8 @@
 
 namespace leanrt::ir {
 
+struct Graph;
+
 using ValueId = int;
 using NodeId = int;
 constexpr int kNone = -1;
@@ -34,6 +37,15 @@ struct Value {
   NodeId producer = kNone;
   int producer_output = 0;
   std::optional<ConstBytes> constant;  // set for constants (weights, folded values)
+  // The shape depends on values known only at run time (Where, NMS, Range
+  // of runtime scalars, ...): `shape` is meaningless until the value is
+  // computed by a dynamic step.
+  bool dynamic_shape = false;
+  // Never computed: on the untaken side of a Switch whose predicate is known.
+  bool dead = false;
+  // A graph input declared without a rank (TF's unknown_rank): any shape
+  // binds; unbound it defaults to a scalar.
+  bool unknown_rank = false;
 
   bool is_constant() const { return constant.has_value(); }
 };
@@ -44,6 +56,8 @@ struct Node {
   std::vector<ValueId> inputs;
   std::vector<ValueId> outputs;
   AttrMap attrs;
+  // Bodies of structured control flow: While has {cond, body}.
+  std::vector<std::shared_ptr<const Graph>> subgraphs;
 };
 
 struct Graph {

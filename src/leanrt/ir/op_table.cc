@@ -42,9 +42,9 @@ std::string InferContext::where() const {
 Expected<std::vector<int64_t>> InferContext::const_ints(int index) const {
   const Value& value = input(index);
   if (!value.is_constant())
-    return unsupported("{}: input {} (\"{}\") decides the output shape but is only known at run time: "
-                       "leanrt does not support data-dependent shapes here yet",
-                       where(), index, value.name);
+    return make_error(ErrorCode::kDynamicShape,
+                      "{}: input {} (\"{}\") decides the output shape but is only known at run time", where(),
+                      index, value.name);
   const int64_t count = num_elements(value.shape);
   std::vector<int64_t> result(static_cast<size_t>(count));
   if (value.dtype == DType::kI32) {
@@ -61,9 +61,9 @@ Expected<std::vector<int64_t>> InferContext::const_ints(int index) const {
 Expected<std::vector<double>> InferContext::const_floats(int index) const {
   const Value& value = input(index);
   if (!value.is_constant())
-    return unsupported("{}: input {} (\"{}\") decides the output shape but is only known at run time: "
-                       "leanrt does not support data-dependent shapes here yet",
-                       where(), index, value.name);
+    return make_error(ErrorCode::kDynamicShape,
+                      "{}: input {} (\"{}\") decides the output shape but is only known at run time", where(),
+                      index, value.name);
   const int64_t count = num_elements(value.shape);
   std::vector<double> result(static_cast<size_t>(count));
   switch (value.dtype) {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "leanrt/base/dtype.h"
 #include "leanrt/base/shape.h"
@@ -25,6 +26,9 @@ struct TensorView {
   std::byte* data = nullptr;
   DType dtype = DType::kInvalid;
   Dims shape;
+  // Set by the runtime on values a Switch did not route to (TF's dead
+  // tensors); static kernels never see a dead input.
+  bool dead = false;
 
   template <typename T>
   T* as() const { return reinterpret_cast<T*>(data); }
@@ -50,6 +54,17 @@ class Kernel {
   virtual size_t scratch_bytes() const { return 0; }
   // Which implementation this is, e.g. "conv2d_f32_ref".
   virtual std::string name() const = 0;
+  // Constant inputs (by input index) the kernel copied into a layout of its
+  // own at compile time and never reads again: once no other step reads
+  // them, the runtime frees them (owned) or releases their pages (mapped),
+  // so weights are held once.
+  virtual std::vector<int> packed_inputs() const { return {}; }
+  // Bytes of those copies, held by the kernel.
+  virtual size_t packed_weights_bytes() const { return 0; }
+  // An input (by index) whose buffer output 0 may take over when no later
+  // step reads it, for a node whose op is not elementwise as a whole; -1:
+  // none beyond what the op's traits allow.
+  virtual int in_place_input() const { return -1; }
 };
 
 // What a kernel factory sees at compile time: the node with every input and
@@ -92,6 +107,11 @@ struct KernelOptions {
   KernelChoice choice = KernelChoice::kAuto;
   int threads = 0;  // 0: all cores
 };
+
+// Sets how many threads the kernels use (OpenMP, which oneDNN runs on too):
+// `threads` > 0, or 0 for the OpenMP default (all cores). Call it on the
+// thread that compiles and on the thread that runs.
+void apply_threads(int threads);
 
 // The kernel a node runs with under `options`.
 Expected<KernelPtr> make_kernel(const KernelContext& context, const KernelOptions& options);

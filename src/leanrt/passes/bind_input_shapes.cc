@@ -23,7 +23,7 @@ Status bind_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& s
       continue;
     }
     const Shape& actual = given->second;
-    if (!value.shape.empty() || actual.empty()) {
+    if (!value.unknown_rank) {
       bool matches = actual.size() == value.shape.size();
       for (size_t d = 0; matches && d < actual.size(); ++d)
         matches = value.shape[d] < 0 || value.shape[d] == actual[d];

@@ -22,6 +22,19 @@ namespace leanrt::passes {
 // their declared shape with unknown dims set to `default_dim`.
 Status bind_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& shapes, int64_t default_dim = 1);
 
+// A value an input is fixed to for one compilation.
+struct InputValue {
+  DType dtype = DType::kInvalid;
+  Shape shape;
+  std::vector<std::byte> bytes;
+};
+
+// Turns the named inputs into constants holding the given values (after
+// their shapes are bound). Small inputs that steer control flow or shapes
+// (a resize ratio, a loop bound) then fold away, and the plan around them
+// becomes static; the caller compiles again when such a value changes.
+Status specialize_inputs(ir::Graph& graph, const std::map<std::string, InputValue>& values);
+
 // Removes every node the graph outputs do not depend on.
 void prune_to_outputs(ir::Graph& graph);
 

@@ -5,6 +5,8 @@
 #include <unordered_set>
 
 #include "leanrt/ir/op_table.h"
+#include "leanrt/runtime/dynamic_step.h"
+#include "leanrt/passes/fusion.h"
 
 namespace leanrt::runtime {
 namespace {
@@ -42,6 +44,49 @@ Status select_outputs(ir::Graph& graph, const std::vector<std::string>& names) {
   return Status::ok();
 }
 
+bool is_dynamic(const ir::Node& node, const ir::Graph& graph) {
+  for (ir::ValueId output : node.outputs)
+    if (graph.values[output].dynamic_shape) return true;
+  return false;
+}
+
+// ConstBytes::view_of is the only maker of file-mapped bytes, and its owner
+// is the MappedFile.
+void release_mapped_pages(const ConstBytes& bytes) {
+  const auto file = std::static_pointer_cast<const MappedFile>(bytes.owner);
+  if (file) file->release_pages(static_cast<size_t>(bytes.data - file->data()), bytes.size_bytes);
+}
+
+// A constant every reader has packed into its own layout (Kernel::
+// packed_inputs) is never read again. It is dropped as soon as its last
+// reader's kernel is made, so the source and its packed copy coexist for one
+// layer at most: owned bytes are freed with the Value (unless the caller's
+// graph still holds them: compile from an rvalue graph to avoid that),
+// file-mapped pages are released.
+class PackedConstantTracker {
+ public:
+  explicit PackedConstantTracker(const ir::Graph& graph)
+      : readers_(graph.values.size(), 0), seen_(graph.values.size(), 0), packers_(graph.values.size(), 0) {
+    for (const ir::Node& node : graph.nodes)
+      for (ir::ValueId input : node.inputs) ++readers_[input];
+    for (ir::ValueId output : graph.outputs) ++readers_[output];  // read by the caller: kept
+  }
+  void step_made(const ir::Node& node, const kernels::Kernel& kernel, ir::Graph& graph,
+                 std::vector<kernels::TensorView>& views) {
+    for (int index : kernel.packed_inputs()) ++packers_[node.inputs[index]];
+    for (ir::ValueId input : node.inputs) {
+      ir::Value& value = graph.values[input];
+      if (++seen_[input] != readers_[input] || packers_[input] != readers_[input] || !value.is_constant()) continue;
+      if (value.constant->file_mapped) release_mapped_pages(*value.constant);
+      value.constant.reset();
+      views[input].data = nullptr;
+    }
+  }
+
+ private:
+  std::vector<int> readers_, seen_, packers_;
+};
+
 }  // namespace
 
 Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(const ir::Graph& model,
@@ -51,14 +96,27 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(const ir::Graph&
   return compiled;
 }
 
-Status CompiledModel::build(const ir::Graph& model, const CompileOptions& options) {
-  graph_ = model;
+Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(ir::Graph&& model, const CompileOptions& options) {
+  std::unique_ptr<CompiledModel> compiled(new CompiledModel());
+  LEANRT_RETURN_IF_ERROR(compiled->build(std::move(model), options));
+  return compiled;
+}
+
+Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
+  graph_ = std::move(model);
+  limits_.max_loop_iterations = options.max_loop_iterations;
   LEANRT_RETURN_IF_ERROR(passes::bind_input_shapes(graph_, options.input_shapes, options.default_dim));
+  LEANRT_RETURN_IF_ERROR(passes::specialize_inputs(graph_, options.input_values));
   LEANRT_RETURN_IF_ERROR(select_outputs(graph_, options.outputs));
   passes::prune_to_outputs(graph_);
   passes::drop_identities(graph_);
+  // The fusion passes serve the fast kernels; `--kernels reference` runs the
+  // graph as imported. Batch norm folds before inference (it has no kernel).
+  const bool fuse = options.kernels.choice == kernels::KernelChoice::kAuto;
+  if (fuse) LEANRT_RETURN_IF_ERROR(passes::fold_batch_norm(graph_));
   LEANRT_RETURN_IF_ERROR(passes::infer_and_fold(graph_, evaluate_node, options.fold));
   passes::prune_to_outputs(graph_);
+  if (fuse) LEANRT_RETURN_IF_ERROR(passes::fuse_for_fast_kernels(graph_));
 
   for (size_t i = 0; i < graph_.inputs.size(); ++i) {
     const ir::Value& value = graph_.values[graph_.inputs[i]];
@@ -66,39 +124,60 @@ Status CompiledModel::build(const ir::Graph& model, const CompileOptions& option
   }
   for (size_t i = 0; i < graph_.outputs.size(); ++i) {
     const ir::Value& value = graph_.values[graph_.outputs[i]];
-    outputs_.push_back({graph_.output_names[i], value.dtype, value.shape});
+    outputs_.push_back({graph_.output_names[i], value.dtype, value.shape, value.dynamic_shape});
   }
   LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels));
+  count_weights();
   return plan_arena(options);
 }
 
 Status CompiledModel::bind_kernels(const kernels::KernelOptions& options) {
+  threads_ = options.threads;
+  kernels::apply_threads(threads_);
   views_.resize(graph_.values.size());
-  std::unordered_set<const void*> counted_weights;
   for (size_t v = 0; v < graph_.values.size(); ++v) {
     const ir::Value& value = graph_.values[v];
     views_[v] = {nullptr, value.dtype, Dims::from(value.shape)};
-    if (value.is_constant()) {
-      views_[v].data = const_cast<std::byte*>(value.constant->data);  // kernels never write inputs
-      if (counted_weights.insert(value.constant->data).second)
-        (value.constant->file_mapped ? weights_mapped_bytes_ : weights_owned_bytes_) += value.constant->size_bytes;
-    }
+    if (value.is_constant()) views_[v].data = const_cast<std::byte*>(value.constant->data);  // kernels never write inputs
   }
-  for (const ir::Node& node : graph_.nodes) {
-    kernels::KernelContext context(graph_, node);
-    LEANRT_ASSIGN_OR_RETURN(kernels::KernelPtr kernel, kernels::make_kernel(context, options));
+  PackedConstantTracker packed(graph_);
+  for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+    const ir::Node& node = graph_.nodes[n];
     Step step;
+    kernels::KernelPtr kernel;
+    if (is_dynamic(node, graph_)) {
+      auto dynamic = std::make_unique<DynamicStep>(graph_, static_cast<ir::NodeId>(n), limits_);
+      step.dynamic = dynamic.get();
+      kernel = std::move(dynamic);
+      ++dynamic_steps_;
+    } else {
+      kernels::KernelContext context(graph_, node);
+      LEANRT_ASSIGN_OR_RETURN(kernel, kernels::make_kernel(context, options));
+    }
     for (ir::ValueId input : node.inputs) step.inputs.push_back(&views_[input]);
     for (ir::ValueId output : node.outputs) step.outputs.push_back(&views_[output]);
     size_t output_bytes = 0;
     for (ir::ValueId output : node.outputs) output_bytes += value_bytes(graph_.values[output]);
-    step_infos_.push_back({node.name, node.op, kernel->name(), output_bytes, kernel->scratch_bytes()});
+    step_infos_.push_back(
+        {node.name, node.op, kernel->name(), output_bytes, kernel->scratch_bytes(), kernel->packed_weights_bytes()});
+    packed.step_made(node, *kernel, graph_, views_);
     step.kernel = std::move(kernel);
     steps_.push_back(std::move(step));
   }
   for (ir::ValueId input : graph_.inputs) input_views_.push_back(&views_[input]);
   for (ir::ValueId output : graph_.outputs) output_views_.push_back(&views_[output]);
   return Status::ok();
+}
+
+// Weights as the kernels hold them: the constants still read, and what the
+// kernels packed.
+void CompiledModel::count_weights() {
+  std::unordered_set<const void*> counted_weights;
+  for (const Step& step : steps_) weights_owned_bytes_ += step.kernel->packed_weights_bytes();
+  for (const ir::Value& value : graph_.values) {
+    if (!value.is_constant() || !counted_weights.insert(value.constant->data).second) continue;
+    (value.constant->file_mapped ? weights_mapped_bytes_ : weights_owned_bytes_) += value.constant->size_bytes;
+  }
 }
 
 // Every value a node computes, and each node's scratch, becomes a planner
@@ -117,6 +196,7 @@ Status CompiledModel::plan_arena(const CompileOptions& options) {
   for (ir::ValueId output : graph_.outputs) last_use[output] = step_count;  // read after the last step
   for (int s = 0; s < step_count; ++s) {
     for (ir::ValueId output : graph_.nodes[s].outputs) {
+      if (graph_.values[output].dynamic_shape) continue;  // held by its dynamic step, not planned
       tensor_of[output] = static_cast<int>(request.tensors.size());
       value_of_tensor.push_back(output);
       request.tensors.push_back({value_bytes(graph_.values[output]), s, std::max(s, last_use[output])});
@@ -133,13 +213,19 @@ Status CompiledModel::plan_arena(const CompileOptions& options) {
     const ir::OpInfo* op = ir::find_op(node.op);
     if (op == nullptr || node.outputs.empty()) continue;
     const int output_tensor = tensor_of[node.outputs[0]];
+    if (output_tensor < 0) continue;
     const size_t output_bytes = request.tensors[output_tensor].size_bytes;
     if ((op->traits & ir::kAlias) && !node.inputs.empty() && tensor_of[node.inputs[0]] >= 0) {
       request.shares.push_back({output_tensor, tensor_of[node.inputs[0]], plan::ShareKind::kAlias});
       continue;
     }
-    if (!(op->traits & ir::kInPlace)) continue;
-    for (ir::ValueId input : node.inputs) {
+    // A kernel may name the one input its output can overwrite (a fused
+    // residual Add reads each residual element once, where it writes).
+    const int kernel_in_place = steps_[s].kernel->in_place_input();
+    if (!(op->traits & ir::kInPlace) && kernel_in_place < 0) continue;
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      if (kernel_in_place >= 0 && static_cast<int>(k) != kernel_in_place) continue;
+      const ir::ValueId input = node.inputs[k];
       const int input_tensor = tensor_of[input];
       if (input_tensor >= 0 && last_use[input] == s && request.tensors[input_tensor].size_bytes == output_bytes) {
         request.shares.push_back({output_tensor, input_tensor, plan::ShareKind::kInPlace});
@@ -161,7 +247,23 @@ Status CompiledModel::plan_arena(const CompileOptions& options) {
   for (size_t t = 0; t < value_of_tensor.size(); ++t) views_[value_of_tensor[t]].data = arena_.data() + plan_.offsets[t];
   for (int s = 0; s < step_count; ++s)
     if (scratch_tensor[s] >= 0) steps_[s].scratch_offset = plan_.offsets[scratch_tensor[s]];
+  schedule_dynamic_releases(last_use);
+  max_dynamic_bytes_ = options.max_dynamic_bytes;
   return Status::ok();
+}
+
+// A dynamic value is freed right after its last reader; graph outputs stay
+// until the next run.
+void CompiledModel::schedule_dynamic_releases(const std::vector<int>& last_use) {
+  const int step_count = static_cast<int>(steps_.size());
+  for (int s = 0; s < step_count; ++s) {
+    if (steps_[s].dynamic == nullptr) continue;
+    const ir::Node& node = graph_.nodes[s];
+    for (size_t k = 0; k < node.outputs.size(); ++k) {
+      const int last = last_use[node.outputs[k]];
+      if (last < step_count) steps_[std::max(last, s)].release_after.emplace_back(s, static_cast<int>(k));
+    }
+  }
 }
 
 void CompiledModel::set_input(int index, const void* data) {
@@ -169,13 +271,32 @@ void CompiledModel::set_input(int index, const void* data) {
 }
 
 Status CompiledModel::run() {
+  kernels::apply_threads(threads_);  // OpenMP's count is per calling thread
+  dynamic_peak_bytes_ = dynamic_live_bytes_;
   for (size_t s = 0; s < steps_.size(); ++s) {
     Step& step = steps_[s];
     kernels::KernelIO io{step.inputs.data(), static_cast<int>(step.inputs.size()), step.outputs.data(),
                          static_cast<int>(step.outputs.size()), arena_.data() + step.scratch_offset};
+    if (step.dynamic != nullptr) dynamic_live_bytes_ -= step.dynamic->held_bytes();
     Status status = step.kernel->run(io);
     if (!status.is_ok()) return status;
+    if (step.dynamic != nullptr) {
+      dynamic_live_bytes_ += step.dynamic->held_bytes();
+      dynamic_peak_bytes_ = std::max(dynamic_peak_bytes_, dynamic_live_bytes_);
+      if (dynamic_live_bytes_ > max_dynamic_bytes_)
+        return make_error(ErrorCode::kResourceExhausted,
+                          "{}: node \"{}\" ({}): data-dependent tensors need {} bytes, above the dynamic region "
+                          "limit of {} bytes",
+                          graph_.source, graph_.nodes[s].name, graph_.nodes[s].op, dynamic_live_bytes_,
+                          max_dynamic_bytes_);
+    }
+    for (const auto& [producer, output] : step.release_after)
+      dynamic_live_bytes_ -= steps_[producer].dynamic->release(output);
   }
+  for (size_t i = 0; i < output_views_.size(); ++i)
+    if (output_views_[i]->dead)
+      return invalid_argument("{}: output \"{}\" was not computed this run: its branch of a Switch was not taken",
+                              graph_.source, outputs_[i].name);
   return Status::ok();
 }
 

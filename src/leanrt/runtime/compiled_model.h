@@ -22,17 +22,26 @@
 #include "leanrt/kernels/kernel.h"
 #include "leanrt/passes/passes.h"
 #include "leanrt/plan/planner.h"
+#include "leanrt/runtime/interpreter.h"
 
 namespace leanrt::runtime {
 
 struct CompileOptions {
   // Concrete shapes for (some) inputs; other unknown dims become `default_dim`.
   std::map<std::string, Shape> input_shapes;
+  // Inputs fixed to a value for this compilation (see
+  // passes::specialize_inputs); they are then not among inputs().
+  std::map<std::string, passes::InputValue> input_values;
   int64_t default_dim = 1;
   // Tensor names to compute; empty means the model's declared outputs.
   std::vector<std::string> outputs;
   passes::FoldOptions fold;
   kernels::KernelOptions kernels;
+  // Memory held by dynamic steps (data-dependent shapes) at any moment of a
+  // run; exceeding it is an error naming the step.
+  size_t max_dynamic_bytes = size_t{1} << 30;
+  // A While loop running more iterations is stopped with an error.
+  int64_t max_loop_iterations = 1'000'000;
   // Memory strategies, each switchable for comparison.
   bool in_place = true;      // outputs may overwrite dying inputs
   bool share_arena = true;   // false: every tensor its own region
@@ -43,6 +52,9 @@ struct TensorInfo {
   std::string name;
   DType dtype = DType::kInvalid;
   Shape shape;
+  // Known only after a run (a data-dependent output); `shape` is then empty
+  // and the output view carries each run's shape.
+  bool dynamic_shape = false;
 };
 
 // One executed node, for inspect and profile.
@@ -52,11 +64,15 @@ struct StepInfo {
   std::string kernel;
   size_t output_bytes = 0;
   size_t scratch_bytes = 0;
+  size_t packed_weights_bytes = 0;  // weights the kernel packed into its own layout
 };
 
 class CompiledModel {
  public:
   static Expected<std::unique_ptr<CompiledModel>> compile(const ir::Graph& model, const CompileOptions& options);
+  // Takes the graph over: constants the kernels packed are then freed, not
+  // held twice (the const& form leaves the caller's graph holding them).
+  static Expected<std::unique_ptr<CompiledModel>> compile(ir::Graph&& model, const CompileOptions& options);
 
   const std::vector<TensorInfo>& inputs() const { return inputs_; }
   const std::vector<TensorInfo>& outputs() const { return outputs_; }
@@ -75,18 +91,28 @@ class CompiledModel {
   size_t weights_bytes() const { return weights_mapped_bytes_ + weights_owned_bytes_; }
   size_t weights_mapped_bytes() const { return weights_mapped_bytes_; }
   size_t weights_owned_bytes() const { return weights_owned_bytes_; }
+  // Steps whose shapes are known only at run time, and the most memory
+  // they held at once during the last run (the dynamic region's peak).
+  int dynamic_steps() const { return dynamic_steps_; }
+  size_t dynamic_peak_bytes() const { return dynamic_peak_bytes_; }
+  size_t max_dynamic_bytes() const { return max_dynamic_bytes_; }
 
  private:
   CompiledModel() = default;
-  Status build(const ir::Graph& model, const CompileOptions& options);
+  Status build(ir::Graph model, const CompileOptions& options);
   Status bind_kernels(const kernels::KernelOptions& options);
   Status plan_arena(const CompileOptions& options);
+  void count_weights();
+  void schedule_dynamic_releases(const std::vector<int>& last_use);
 
   struct Step {
     kernels::KernelPtr kernel;
     std::vector<const kernels::TensorView*> inputs;
     std::vector<kernels::TensorView*> outputs;
     size_t scratch_offset = 0;
+    class DynamicStep* dynamic = nullptr;  // the kernel, when the step is dynamic
+    // Dynamic values whose last reader is this step: (producer step, output).
+    std::vector<std::pair<int, int>> release_after;
   };
 
   ir::Graph graph_;
@@ -99,7 +125,13 @@ class CompiledModel {
   plan::Plan plan_;
   AlignedBuffer arena_;
   size_t weights_mapped_bytes_ = 0;
-  size_t weights_owned_bytes_ = 0;
+  size_t weights_owned_bytes_ = 0;  // incl. weights the kernels packed
+  int threads_ = 0;
+  int dynamic_steps_ = 0;
+  InterpreterLimits limits_;
+  size_t dynamic_live_bytes_ = 0;
+  size_t dynamic_peak_bytes_ = 0;
+  size_t max_dynamic_bytes_ = 0;
 };
 
 // Evaluates one node whose inputs are constants (used by constant folding):

@@ -1,5 +1,7 @@
 #include "leanrt/runtime/compiled_model.h"
 
+#include "leanrt/ir/tensor_list.h"
+
 namespace leanrt::runtime {
 
 Expected<std::vector<ConstBytes>> evaluate_node(const ir::Graph& graph, const ir::Node& node) {
@@ -15,19 +17,24 @@ Expected<std::vector<ConstBytes>> evaluate_node(const ir::Graph& graph, const ir
                       Dims::from(value.shape)};
     input_pointers.push_back(&input_views[i]);
   }
-  std::vector<AlignedBuffer> buffers;
+  std::vector<ConstBytes> results;
   for (size_t k = 0; k < node.outputs.size(); ++k) {
     const ir::Value& value = graph.values[node.outputs[k]];
-    buffers.emplace_back(static_cast<size_t>(num_elements(value.shape)) * dtype_size(value.dtype));
-    output_views[k] = {buffers.back().data(), value.dtype, Dims::from(value.shape)};
+    if (value.dtype == DType::kVariant) {
+      // A list-valued output: the kernel fills a TensorList made here.
+      auto list = std::make_shared<ir::TensorList>();
+      results.push_back(ConstBytes{list, reinterpret_cast<const std::byte*>(list.get()), 0, false});
+    } else {
+      results.push_back(
+          ConstBytes::own(AlignedBuffer(static_cast<size_t>(num_elements(value.shape)) * dtype_size(value.dtype))));
+    }
+    output_views[k] = {const_cast<std::byte*>(results.back().data), value.dtype, Dims::from(value.shape)};
     output_pointers.push_back(&output_views[k]);
   }
   AlignedBuffer scratch(kernel->scratch_bytes());
   kernels::KernelIO io{input_pointers.data(), static_cast<int>(input_pointers.size()), output_pointers.data(),
                        static_cast<int>(output_pointers.size()), scratch.data()};
   LEANRT_RETURN_IF_ERROR(kernel->run(io));
-  std::vector<ConstBytes> results;
-  for (AlignedBuffer& buffer : buffers) results.push_back(ConstBytes::own(std::move(buffer)));
   return results;
 }
 

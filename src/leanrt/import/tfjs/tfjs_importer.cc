@@ -41,11 +41,22 @@ Expected<float> json_float(const json& value) {
   return invalid_model("expected a number, found {}", value.dump());
 }
 
+// A TF.js graph runs with TF.js's dtypes only (float32, int32, bool,
+// string): its converter stores float64 weights as float32, and TF.js
+// executes DT_DOUBLE casts and DT_UINT8/DT_INT64 placeholders as float32 and
+// int32. Reading the graph's dtypes the same way keeps every node
+// consistent with the weights the manifest holds.
+DType as_tfjs_dtype(DType dtype) {
+  if (dtype_is_float(dtype)) return DType::kF32;
+  if (dtype_is_integer(dtype)) return DType::kI32;
+  return dtype;
+}
+
 Expected<DType> json_dtype(const json& value) {
   if (value.is_string()) {
-    if (auto dtype = dtype_from_tf_name(value.get<std::string>())) return *dtype;
+    if (auto dtype = dtype_from_tf_name(value.get<std::string>())) return as_tfjs_dtype(*dtype);
   } else if (value.is_number_integer()) {
-    if (auto dtype = dtype_from_tf_enum(value.get<int>())) return *dtype;
+    if (auto dtype = dtype_from_tf_enum(value.get<int>())) return as_tfjs_dtype(*dtype);
   }
   return unsupported("dtype {} is not supported", value.dump());
 }

@@ -1,0 +1,179 @@
+// leanrt_bench: loads a model, compiles it at a batch size, runs it N times
+// after warm-up and prints one JSON line: median and mean time per run,
+// throughput in samples/s, and the process's peak RSS (VmHWM) at exit.
+//
+//   leanrt_bench MODEL --batch 32 --runs 20 --threads 2 [--kernels reference]
+//                [--input NAME=1,128,128,3]...
+//
+// Inputs are filled with uniform [0, 1) floats (integers: 0), as the corpus
+// references were made. `--input` gives an input's shape at batch 1; its
+// leading dim is replaced by --batch. Without it the declared shape is used,
+// unknown dims set to 1 (the leading one to --batch).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <cstdio>
+#include <map>
+#include <random>
+
+#include "leanrt/base/process_memory.h"
+#include "leanrt/import/load_model.h"
+#include "leanrt/runtime/compiled_model.h"
+
+namespace {
+
+using namespace leanrt;
+using Clock = std::chrono::steady_clock;
+
+Expected<std::map<std::string, Shape>> parse_shapes(const std::vector<std::string>& specs, int64_t batch) {
+  std::map<std::string, Shape> shapes;
+  for (const std::string& spec : specs) {
+    const auto equals = spec.rfind('=');
+    if (equals == std::string::npos) return invalid_argument("--input \"{}\": expected NAME=d0,d1,...", spec);
+    Shape shape;
+    size_t start = equals + 1;
+    while (start < spec.size()) {
+      size_t comma = spec.find(',', start);
+      if (comma == std::string::npos) comma = spec.size();
+      shape.push_back(std::stoll(spec.substr(start, comma - start)));
+      start = comma + 1;
+    }
+    if (!shape.empty()) shape[0] = batch;
+    shapes[spec.substr(0, equals)] = shape;
+  }
+  return shapes;
+}
+
+std::vector<std::byte> random_input(DType dtype, const Shape& shape, std::mt19937& random) {
+  const size_t count = static_cast<size_t>(num_elements(shape));
+  std::vector<std::byte> bytes(count * dtype_size(dtype));
+  if (dtype == DType::kF32) {
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    auto* values = reinterpret_cast<float*>(bytes.data());
+    for (size_t i = 0; i < count; ++i) values[i] = uniform(random);
+  }
+  return bytes;
+}
+
+// Resident bytes of oneDNN's own shared-library mappings (its code and
+// read-only data: file pages shared with every process using it), from
+// /proc/self/smaps, to tell that fixed cost apart from the model's memory.
+size_t library_rss_bytes(const char* library) {
+  std::FILE* smaps = std::fopen("/proc/self/smaps", "r");
+  if (smaps == nullptr) return 0;
+  char line[512];
+  bool inside = false;
+  size_t total = 0;
+  while (std::fgets(line, sizeof line, smaps) != nullptr) {
+    unsigned long long kib = 0;
+    if (std::sscanf(line, "Rss: %llu kB", &kib) == 1) {
+      if (inside) total += kib * 1024;
+    } else if (std::isxdigit(static_cast<unsigned char>(line[0])) && !std::isupper(static_cast<unsigned char>(line[0]))) {
+      // A mapping's header ("start-end perms offset dev inode path"); field
+      // lines start with a capitalised name.
+      inside = std::strstr(line, library) != nullptr;
+    }
+  }
+  std::fclose(smaps);
+  return total;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+int bench(const std::string& path, int64_t batch, int runs, int warmup, const kernels::KernelOptions& kernel_options,
+          const std::vector<std::string>& input_specs) {
+  auto fail = [](const Status& status) {
+    std::fprintf(stderr, "leanrt_bench: error: %s\n", status.message().c_str());
+    return 2;
+  };
+  auto graph = importer::load_model(path, {});
+  if (!graph) return fail(graph.status());
+  runtime::CompileOptions options;
+  options.kernels = kernel_options;
+  options.default_dim = 1;
+  auto shapes = parse_shapes(input_specs, batch);
+  if (!shapes) return fail(shapes.status());
+  options.input_shapes = *shapes;
+  for (size_t i = 0; i < graph->inputs.size(); ++i) {
+    const std::string& name = graph->input_names[i];
+    if (options.input_shapes.count(name)) continue;
+    Shape shape = graph->values[graph->inputs[i]].shape;
+    for (int64_t& dim : shape) dim = dim < 0 ? 1 : dim;
+    if (!shape.empty()) shape[0] = batch;
+    options.input_shapes[name] = shape;
+  }
+  const auto compile_start = Clock::now();
+  auto model = runtime::CompiledModel::compile(std::move(*graph), options);
+  if (!model) return fail(model.status());
+  const double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - compile_start).count();
+  std::mt19937 random(1);
+  std::vector<std::vector<std::byte>> inputs;
+  for (size_t i = 0; i < (*model)->inputs().size(); ++i) {
+    const auto& info = (*model)->inputs()[i];
+    inputs.push_back(random_input(info.dtype, info.shape, random));
+    (*model)->set_input(static_cast<int>(i), inputs.back().data());
+  }
+  for (int i = 0; i < warmup; ++i)
+    if (Status status = (*model)->run(); !status.is_ok()) return fail(status);
+  std::vector<double> times_ms;
+  for (int i = 0; i < runs; ++i) {
+    const auto start = Clock::now();
+    if (Status status = (*model)->run(); !status.is_ok()) return fail(status);
+    times_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  const double median_ms = median(times_ms);
+  const ProcessMemory memory = read_process_memory();
+  int fast_steps = 0;
+  size_t largest_packed_bytes = 0;
+  for (const auto& step : (*model)->steps()) {
+    fast_steps += step.kernel.find("_ref") == std::string::npos;
+    largest_packed_bytes = std::max(largest_packed_bytes, step.packed_weights_bytes);
+  }
+  std::printf(
+      "{\"engine\": \"leanrt\", \"model\": \"%s\", \"batch\": %lld, \"kernels\": \"%s\", \"threads\": %d, "
+      "\"runs\": %d, \"compile_ms\": %.3f, \"median_ms\": %.4f, \"throughput_per_s\": %.3f, "
+      "\"peak_rss_bytes\": %zu, \"rss_anon_bytes\": %zu, \"onednn_library_rss_bytes\": %zu, \"arena_bytes\": %zu, \"weights_bytes\": %zu, "
+      "\"steps\": %zu, \"fast_steps\": %d, \"largest_packed_bytes\": %zu}\n",
+      path.c_str(), static_cast<long long>(batch),
+      kernel_options.choice == kernels::KernelChoice::kAuto ? "auto" : "reference", kernel_options.threads, runs,
+      compile_ms, median_ms, 1000.0 * static_cast<double>(batch) / median_ms, memory.peak_rss_bytes,
+      memory.rss_anon_bytes, library_rss_bytes("libdnnl.so"), (*model)->arena_bytes(), (*model)->weights_bytes(), (*model)->steps().size(), fast_steps, largest_packed_bytes);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"leanrt_bench: throughput and peak RSS of one model"};
+  std::string path, kernels_choice = "auto";
+  int64_t batch = 1;
+  int runs = 10, warmup = 3, threads = 2;
+  std::vector<std::string> input_specs;
+  app.add_option("model", path, "model file")->required();
+  app.add_option("--batch", batch, "batch size")->capture_default_str();
+  app.add_option("--runs", runs, "timed runs (the median is reported)")->capture_default_str();
+  app.add_option("--warmup", warmup, "untimed runs first")->capture_default_str();
+  app.add_option("--threads", threads, "kernel threads (0 = all cores)")->capture_default_str();
+  app.add_option("--kernels", kernels_choice, "auto or reference")->capture_default_str();
+  app.add_option("--input", input_specs, "NAME=d0,d1,... an input's shape (leading dim becomes --batch)");
+  CLI11_PARSE(app, argc, argv);
+  leanrt::kernels::KernelOptions kernel_options;
+  kernel_options.threads = threads;
+  if (kernels_choice == "reference") kernel_options.choice = leanrt::kernels::KernelChoice::kReference;
+  else if (kernels_choice != "auto") {
+    std::fprintf(stderr, "leanrt_bench: error: --kernels \"%s\": expected auto or reference\n", kernels_choice.c_str());
+    return 2;
+  }
+  if (batch < 1 || runs < 1) {
+    std::fprintf(stderr, "leanrt_bench: error: --batch and --runs must be at least 1\n");
+    return 2;
+  }
+  return bench(path, batch, runs, warmup, kernel_options, input_specs);
+}

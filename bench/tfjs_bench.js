@@ -1,0 +1,111 @@
+// TF.js (wasm backend) peer: loads a TF.js graph model from disk, runs it
+// on uniform [0, 1) inputs at a batch size, and prints one JSON line like
+// leanrt_bench's: median ms per run, throughput, and VmHWM at exit.
+//
+//   node bench/tfjs_bench.js MODEL.json --batch 32 --runs 10 --warmup 3 --threads 2 \
+//        --input NAME=1,128,128,3
+//
+// Runs from bench/node_modules (installed by bench/run.sh, not committed).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+function parseArgs(argv) {
+  const args = { batch: 1, runs: 10, warmup: 3, threads: 2, inputs: {} };
+  args.model = argv[0];
+  for (let i = 1; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    const value = argv[i + 1];
+    if (key === 'input') {
+      const [name, dims] = value.split('=');
+      args.inputs[name] = dims.split(',').map(Number);
+    } else {
+      args[key] = Number(value);
+    }
+  }
+  return args;
+}
+
+function peakRssBytes() {
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  const match = status.match(/VmHWM:\s+(\d+) kB/);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
+// A tf.io.IOHandler over the model.json and its shards, without tfjs-node.
+function fileHandler(tf, modelPath) {
+  const json = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
+  const dir = path.dirname(modelPath);
+  const weightSpecs = [];
+  const buffers = [];
+  for (const group of json.weightsManifest) {
+    weightSpecs.push(...group.weights);
+    for (const shard of group.paths) buffers.push(fs.readFileSync(path.join(dir, shard)));
+  }
+  const all = Buffer.concat(buffers);
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  return tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs,
+    weightData,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    signature: json.signature,
+    userDefinedMetadata: json.userDefinedMetadata,
+  });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const tf = require('@tensorflow/tfjs');
+  const wasm = require('@tensorflow/tfjs-backend-wasm');
+  wasm.setThreadsCount(args.threads);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const model = await tf.loadGraphModel(fileHandler(tf, args.model));
+  const feeds = {};
+  for (const input of model.inputs) {
+    let shape = args.inputs[input.name] || input.shape.map((d) => (d < 0 ? 1 : d));
+    shape = [args.batch, ...shape.slice(1)];
+    feeds[input.name] = input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32');
+  }
+  // execute() where the graph allows it (no control flow): executeAsync
+  // adds per-op scheduling and warns on every call.
+  let synchronous = true;
+  try {
+    tf.dispose(model.execute(feeds));
+  } catch (error) {
+    synchronous = false;
+  }
+  const runOnce = async () => {
+    const result = synchronous ? model.execute(feeds) : await model.executeAsync(feeds);
+    const outputs = Array.isArray(result) ? result : result instanceof tf.Tensor ? [result] : Object.values(result);
+    for (const output of outputs) await output.data();  // wait for the values, as a user would
+    tf.dispose(outputs);
+  };
+  for (let i = 0; i < args.warmup; ++i) await runOnce();
+  const times = [];
+  for (let i = 0; i < args.runs; ++i) {
+    const start = process.hrtime.bigint();
+    await runOnce();
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  const medianMs = median(times);
+  console.log(JSON.stringify({
+    engine: 'tfjs-wasm', model: args.model, batch: args.batch, threads: wasm.getThreadsCount(),
+    runs: args.runs, median_ms: medianMs, throughput_per_s: (1000 * args.batch) / medianMs,
+    peak_rss_bytes: peakRssBytes(),
+  }));
+}
+
+main().catch((error) => {
+  console.error(`tfjs_bench: error: ${error.message}`);
+  process.exit(2);
+});

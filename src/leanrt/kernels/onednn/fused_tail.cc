@@ -1,0 +1,179 @@
+#include "leanrt/kernels/onednn/fused_tail.h"
+
+#include <cmath>
+
+namespace leanrt::kernels::onednn {
+namespace {
+
+using ref::Activation;
+
+struct ActivationName {
+  const char* name;
+  Activation activation;
+};
+constexpr ActivationName kActivations[] = {
+    {"Relu", Activation::kRelu},       {"Relu6", Activation::kRelu6},
+    {"Elu", Activation::kElu},         {"LeakyRelu", Activation::kLeakyRelu},
+    {"Sigmoid", Activation::kSigmoid}, {"Tanh", Activation::kTanh},
+    {"Prelu", Activation::kPrelu},     {"GeluApproximate", Activation::kGeluApproximate},
+    {"GeluExact", Activation::kGeluExact},
+};
+
+const float* constant_floats(const KernelContext& context, int input) {
+  const ir::Value& value = context.input(input);
+  return value.is_constant() ? value.constant->as<float>() : nullptr;
+}
+
+// Value c of a per-channel vector that may also be a single broadcast value.
+float channel_value(const KernelContext& context, int input, int64_t channel) {
+  const float* values = constant_floats(context, input);
+  return num_elements(context.input(input).shape) == 1 ? values[0] : values[channel];
+}
+
+int post_op_count_before_activation(const FusedTail& tail) { return tail.residual_input >= 0 ? 1 : 0; }
+
+}  // namespace
+
+Expected<FusedTail> FusedTail::parse(const KernelContext& context, int first_arg, int64_t channels) {
+  FusedTail tail;
+  const auto fused_ops = context.attrs().get_or<std::vector<std::string>>("fused_ops", {});
+  tail.epsilon = context.attrs().get_or<float>("epsilon", 0.0f);
+  tail.leaky_alpha = context.attrs().get_or<float>("leakyrelu_alpha", 0.2f);
+  int next_arg = first_arg;
+  // A per-channel vector the kernel folds at compile time: must be constant.
+  auto take_vector = [&](const char* what) -> Expected<int> {
+    if (next_arg >= context.num_inputs())
+      return context.error("fused {} needs input {}, the node has {} inputs", what, next_arg, context.num_inputs());
+    const ir::Value& value = context.input(next_arg);
+    const int64_t count = num_elements(value.shape);
+    if (count != channels && count != 1)
+      return context.error("fused {} input {} has {} values, expected {} (one per output channel)", what, next_arg,
+                           count, channels);
+    if (value.dtype != DType::kF32 || !value.is_constant())
+      return context.unsupported("fused {} input {} is not a float32 constant", what, next_arg);
+    return next_arg++;
+  };
+  for (size_t i = 0; i < fused_ops.size(); ++i) {
+    const std::string& op = fused_ops[i];
+    const bool last = i + 1 == fused_ops.size();
+    if (op == "BiasAdd" || (op == "Add" && i == 0)) {
+      LEANRT_ASSIGN_OR_RETURN(tail.bias_input, take_vector("BiasAdd"));
+    } else if (op == "FusedBatchNorm" || op == "FusedBatchNormV3") {
+      LEANRT_ASSIGN_OR_RETURN(tail.batch_norm_input, take_vector("FusedBatchNorm scale"));
+      for (const char* part : {"offset", "mean", "variance"}) LEANRT_RETURN_IF_ERROR(take_vector(part).status());
+    } else if (op == "Add") {
+      if (next_arg >= context.num_inputs() || context.input(next_arg).shape != context.output(0).shape)
+        return context.unsupported("fused residual Add needs an input shaped like the output");
+      tail.residual_input = next_arg++;
+    } else {
+      bool known = false;
+      for (const ActivationName& entry : kActivations) {
+        if (op != entry.name) continue;
+        if (!last) return context.unsupported("fused_ops [{}]: an activation may only come last", fmt::join(fused_ops, ", "));
+        tail.activation = entry.activation;
+        known = true;
+      }
+      if (!known) return context.unsupported("fused op \"{}\" is not supported by oneDNN here", op);
+      if (tail.activation == Activation::kPrelu) {
+        LEANRT_ASSIGN_OR_RETURN(tail.prelu_input, take_vector("Prelu alpha"));
+      }
+    }
+  }
+  return tail;
+}
+
+void FusedTail::fold(const KernelContext& context, int64_t channels, std::vector<float>& scale,
+                     std::vector<float>& bias) const {
+  scale.clear();
+  bias.clear();
+  if (bias_input < 0 && batch_norm_input < 0) return;
+  bias.assign(channels, 0.0f);
+  if (bias_input >= 0)
+    for (int64_t c = 0; c < channels; ++c) bias[c] = channel_value(context, bias_input, c);
+  if (batch_norm_input < 0) return;
+  scale.resize(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    const float gamma = channel_value(context, batch_norm_input, c);
+    const float beta = channel_value(context, batch_norm_input + 1, c);
+    const float mean = channel_value(context, batch_norm_input + 2, c);
+    const float variance = channel_value(context, batch_norm_input + 3, c);
+    scale[c] = gamma / std::sqrt(variance + epsilon);
+    bias[c] = (bias[c] - mean) * scale[c] + beta;
+  }
+}
+
+void FusedTail::mark_folded_inputs(OnednnKernelBuilder& builder) const {
+  if (bias_input >= 0) builder.mark_packed(bias_input);
+  if (batch_norm_input >= 0)
+    for (int part = 0; part < 4; ++part) builder.mark_packed(batch_norm_input + part);
+}
+
+Expected<dnnl::post_ops> FusedTail::post_ops(const KernelContext& context, int channel_axis,
+                                             const dnnl::memory::desc& dst_desc) const {
+  dnnl::post_ops ops;
+  if (residual_input >= 0) ops.append_binary(dnnl::algorithm::binary_add, dst_desc);
+  using dnnl::algorithm;
+  switch (activation_as_post_op ? activation : Activation::kNone) {
+    case Activation::kNone: break;
+    case Activation::kRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f); break;
+    case Activation::kLeakyRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, leaky_alpha, 0.0f); break;
+    case Activation::kRelu6: ops.append_eltwise(1.0f, algorithm::eltwise_clip_v2, 0.0f, 6.0f); break;
+    case Activation::kElu: ops.append_eltwise(1.0f, algorithm::eltwise_elu, 1.0f, 0.0f); break;
+    case Activation::kSigmoid: ops.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f); break;
+    case Activation::kTanh: ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f); break;
+    case Activation::kGeluApproximate: ops.append_eltwise(1.0f, algorithm::eltwise_gelu_tanh, 0.0f, 0.0f); break;
+    case Activation::kGeluExact: ops.append_eltwise(1.0f, algorithm::eltwise_gelu_erf, 0.0f, 0.0f); break;
+    case Activation::kPrelu: {
+      const bool per_channel = num_elements(context.input(prelu_input).shape) != 1;
+      ops.append_prelu(per_channel ? 1 << channel_axis : 0);
+      break;
+    }
+  }
+  return ops;
+}
+
+std::function<void(const KernelIO&)> FusedTail::activation_pass(const KernelContext& context, int64_t channels) const {
+  if (activation_as_post_op || activation == Activation::kNone) return {};
+  const float* alphas = prelu_input >= 0 ? constant_floats(context, prelu_input) : nullptr;
+  const bool one_alpha = prelu_input >= 0 && num_elements(context.input(prelu_input).shape) == 1;
+  const Activation kind = activation;
+  const float leaky = leaky_alpha;
+  return [=](const KernelIO& io) {
+    float* out = io.output(0).as<float>();
+    const int64_t rows = io.output(0).elements() / channels;
+#pragma omp parallel for if (rows * channels >= 65536)
+    for (int64_t row = 0; row < rows; ++row) {
+      float* values = out + row * channels;
+      if (kind == Activation::kPrelu) {
+        for (int64_t c = 0; c < channels; ++c) {
+          const float alpha = alphas[one_alpha ? 0 : c];
+          values[c] = values[c] < 0.0f ? alpha * values[c] : values[c];
+        }
+      } else {
+        for (int64_t c = 0; c < channels; ++c) values[c] = ref::activate(kind, values[c], leaky);
+      }
+    }
+  };
+}
+
+void FusedTail::bind_post_op_args(const KernelContext& context, OnednnKernelBuilder& builder, int channel_axis,
+                                  const dnnl::memory::desc& dst_desc) const {
+  if (residual_input >= 0)
+    builder.bind_runtime(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, dst_desc,
+                         {RuntimeSource::kInput, residual_input});
+  if (activation == Activation::kPrelu && activation_as_post_op) {
+    // Prelu weights: f32, plain layout, dims 1 except along the channel axis.
+    const int rank = dst_desc.data.ndims;
+    dnnl::memory::dims dims(rank, 1);
+    const int64_t count = num_elements(context.input(prelu_input).shape);
+    if (count != 1) dims[channel_axis] = count;
+    // Row-major strides: with every other dim 1 the values are contiguous.
+    dnnl::memory::dims strides(rank, 1);
+    for (int axis = rank - 2; axis >= 0; --axis) strides[axis] = strides[axis + 1] * dims[axis + 1];
+    const dnnl::memory::desc alpha_desc(dims, dnnl::memory::data_type::f32, strides);
+    builder.bind_fixed(DNNL_ARG_ATTR_MULTIPLE_POST_OP(post_op_count_before_activation(*this)) | DNNL_ARG_WEIGHTS,
+                       alpha_desc, constant_floats(context, prelu_input));
+  }
+}
+
+}  // namespace leanrt::kernels::onednn

@@ -1,0 +1,33 @@
+// Factories of the oneDNN kernels, one per op family. Each returns a null
+// KernelPtr when the node is outside what it handles (dtype, non-constant
+// weights, an unsupported fused op), so the caller keeps the reference.
+// Kernel names: <op>_f32_onednn.
+#pragma once
+
+#include "leanrt/kernels/kernel.h"
+
+namespace leanrt::kernels::onednn {
+
+// Conv2D (incl. grouped), DepthwiseConv2dNative, _FusedConv2D,
+// FusedDepthwiseConv2dNative: weights packed once, fused tail as bias and
+// post-ops, batch norm folded into the weights.
+Expected<KernelPtr> make_conv2d(const KernelContext& context, const KernelOptions& options);
+
+// MatMul, _FusedMatMul, BatchMatMul V1-V3 (transposes, broadcast batch).
+Expected<KernelPtr> make_matmul(const KernelContext& context, const KernelOptions& options);
+
+// MaxPool and AvgPool (TF's AvgPool divides by the in-bounds count).
+Expected<KernelPtr> make_pool2d(const KernelContext& context, const KernelOptions& options);
+
+// Float32 unary ops oneDNN's eltwise primitive computes exactly as TF does
+// (Relu, Relu6, LeakyRelu, Elu, Sigmoid, Tanh, Exp, Abs, Sqrt, Square, Neg).
+Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions& options);
+
+// Float32 Add/AddV2/Sub/Mul/RealDiv/Maximum/Minimum whose first operand (or,
+// for commutative ops, either) has the output's shape; the other broadcasts.
+Expected<KernelPtr> make_binary(const KernelContext& context, const KernelOptions& options);
+
+// BiasAdd: a broadcast Add along the last axis.
+Expected<KernelPtr> make_bias_add(const KernelContext& context, const KernelOptions& options);
+
+}  // namespace leanrt::kernels::onednn

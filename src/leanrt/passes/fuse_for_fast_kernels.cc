@@ -1,0 +1,19 @@
+// The post-inference fusion passes in the order their results build on:
+// scale and bias folding alternate until neither changes anything (a chain
+// like conv -> Mul -> Add -> Mul -> Add folds completely), then residual Add,
+// then the activation.
+#include "leanrt/passes/fusion.h"
+
+namespace leanrt::passes {
+
+Status fuse_for_fast_kernels(ir::Graph& graph) {
+  // Each round removes at least one node, so the graph bounds the rounds.
+  for (size_t round = 0; round <= graph.nodes.size(); ++round)
+    if (fold_channel_scale(graph) + fuse_bias_add(graph) == 0) break;
+  fuse_residual_add(graph);
+  fuse_activation(graph);
+  // A residual input may be computed after the conv in the old order.
+  return graph.sort_topologically();
+}
+
+}  // namespace leanrt::passes

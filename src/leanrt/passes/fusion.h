@@ -1,0 +1,49 @@
+// Fusion passes: fold what follows a convolution or matrix product into it,
+// so the fast kernels compute it as bias, folded weights and post-ops in one
+// pass over the output. Each pass is its own file and test; compile runs
+// them only for the fast kernels (KernelChoice::kAuto), so
+// `--kernels reference` keeps the graph as imported.
+//
+//   LEANRT_RETURN_IF_ERROR(fold_batch_norm(graph));              // before infer_and_fold
+//   LEANRT_RETURN_IF_ERROR(infer_and_fold(graph, evaluate, {}));
+//   fuse_for_fast_kernels(graph);                                // the rest, in order
+//
+// The fused IR is TF's: _FusedConv2D / FusedDepthwiseConv2dNative /
+// _FusedMatMul with `fused_ops` and extra inputs, plus one leanrt form, a
+// residual Add: fused_ops [BiasAdd, Add, <activation>?] with inputs
+// [x, filter, bias, residual] (TF's MKL remapper uses the same list).
+#pragma once
+
+#include "leanrt/base/status.h"
+#include "leanrt/ir/graph.h"
+
+namespace leanrt::passes {
+
+// FusedBatchNorm / FusedBatchNormV3 (is_training false, NHWC) reading a
+// convolution with constant weights: folded into the weights and a bias.
+// Runs before shape inference, since leanrt has no kernel for batch norm
+// itself; needs only the constants.
+Status fold_batch_norm(ir::Graph& graph);
+
+// Mul of a conv output by a per-channel constant (what folding leaves of an
+// unfused Rsqrt/Mul/Sub batch-norm chain): folded into the weights and bias.
+int fold_channel_scale(ir::Graph& graph);
+
+// BiasAdd, or Add/AddV2/Sub of a per-channel constant, after a conv or 2-D
+// MatMul: becomes (or adds to) the fused BiasAdd.
+int fuse_bias_add(ir::Graph& graph);
+
+// Add/AddV2 of a conv output (with bias, no activation) and another tensor of
+// the same shape: becomes the conv's residual input.
+int fuse_residual_add(ir::Graph& graph);
+
+// Relu, Relu6, LeakyRelu, Elu, Sigmoid, Tanh or Prelu (constant per-channel
+// alpha) after a conv or MatMul without an activation: becomes its fused
+// activation.
+int fuse_activation(ir::Graph& graph);
+
+// Runs the post-inference passes above in order (scale and bias to a fixed
+// point, then residual, then activation) and keeps the nodes sorted.
+Status fuse_for_fast_kernels(ir::Graph& graph);
+
+}  // namespace leanrt::passes

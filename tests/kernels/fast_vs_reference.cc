@@ -1,0 +1,116 @@
+#include "kernels/fast_vs_reference.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace leanrt::testing {
+
+std::string CompareResult::summary() const {
+  return fmt::format("compiled={} error=\"{}\" max_error={} tolerance={} kernels=[{}]", compiled, error, max_error,
+                     tolerance, fmt::join(kernels, ", "));
+}
+
+bool CompareResult::used(const std::string& kernel_suffix) const {
+  for (const std::string& kernel : kernels)
+    if (kernel.size() >= kernel_suffix.size() &&
+        kernel.compare(kernel.size() - kernel_suffix.size(), kernel_suffix.size(), kernel_suffix) == 0)
+      return true;
+  return false;
+}
+
+ir::ValueId GraphCase::input(const std::string& name, const Shape& shape) {
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> data(static_cast<size_t>(num_elements(shape)));
+  for (float& value : data) value = uniform(random_);
+  input_data_.push_back(std::move(data));
+  return graph_.add_input(name, DType::kF32, shape);
+}
+
+ir::ValueId GraphCase::constant(const std::string& name, const Shape& shape, float low, float high) {
+  std::uniform_real_distribution<float> uniform(low, high);
+  std::vector<float> data(static_cast<size_t>(num_elements(shape)));
+  for (float& value : data) value = uniform(random_);
+  return graph_.add_constant(name, DType::kF32, shape, ConstBytes::copy_of(data.data(), data.size() * sizeof(float)));
+}
+
+ir::ValueId GraphCase::int_constant(const std::string& name, const std::vector<int32_t>& values) {
+  return graph_.add_constant(name, DType::kI32, {static_cast<int64_t>(values.size())},
+                             ConstBytes::copy_of(values.data(), values.size() * sizeof(int32_t)));
+}
+
+ir::ValueId GraphCase::node(const std::string& name, const std::string& op, std::vector<ir::ValueId> inputs,
+                            ir::AttrMap attrs, bool output) {
+  const ir::NodeId id = graph_.add_node(name, op, std::move(inputs), 1, std::move(attrs));
+  const ir::ValueId value = graph_.nodes[id].outputs[0];
+  if (output) {
+    graph_.outputs.push_back(value);
+    graph_.output_names.push_back(graph_.values[value].name);
+  }
+  return value;
+}
+
+namespace {
+
+Expected<std::unique_ptr<runtime::CompiledModel>> compile_and_run(const ir::Graph& graph,
+                                                                  const std::vector<std::vector<float>>& inputs,
+                                                                  kernels::KernelChoice choice, int threads) {
+  runtime::CompileOptions options;
+  options.kernels.choice = choice;
+  options.kernels.threads = threads;
+  for (ir::ValueId input : graph.inputs) options.input_shapes[graph.values[input].name] = graph.values[input].shape;
+  LEANRT_ASSIGN_OR_RETURN(auto model, runtime::CompiledModel::compile(graph, options));
+  for (size_t i = 0; i < inputs.size(); ++i) model->set_input(static_cast<int>(i), inputs[i].data());
+  LEANRT_RETURN_IF_ERROR(model->run());
+  return model;
+}
+
+}  // namespace
+
+CompareResult GraphCase::compare(int threads) {
+  CompareResult result;
+  auto fast = compile_and_run(graph_, input_data_, kernels::KernelChoice::kAuto, threads);
+  auto reference = compile_and_run(graph_, input_data_, kernels::KernelChoice::kReference, threads);
+  if (!fast || !reference) {
+    result.error = !fast ? "fast: " + fast.status().message() : "reference: " + reference.status().message();
+    return result;
+  }
+  result.compiled = true;
+  for (const auto& step : (*fast)->steps()) result.kernels.push_back(step.kernel);
+  for (size_t k = 0; k < (*fast)->outputs().size(); ++k) {
+    const auto& got = (*fast)->output(static_cast<int>(k));
+    const auto& want = (*reference)->output(static_cast<int>(k));
+    if (!(got.shape == want.shape) || got.dtype != DType::kF32) {
+      result.error = fmt::format("output {}: shapes or dtypes differ", k);
+      result.compiled = false;
+      return result;
+    }
+    double largest = 0.0;
+    for (int64_t i = 0; i < want.elements(); ++i) largest = std::max(largest, std::fabs(double(want.as<float>()[i])));
+    result.tolerance = std::max(result.tolerance, 1e-4 * (1.0 + largest));
+    for (int64_t i = 0; i < want.elements(); ++i) {
+      const double error = std::fabs(double(got.as<float>()[i]) - double(want.as<float>()[i]));
+      result.max_error = std::max(result.max_error, std::isnan(error) ? 1e30 : error);
+    }
+  }
+  return result;
+}
+
+Expected<std::vector<float>> GraphCase::run(kernels::KernelChoice choice, int threads) {
+  LEANRT_ASSIGN_OR_RETURN(auto model, compile_and_run(graph_, input_data_, choice, threads));
+  const auto& output = model->output(0);
+  return std::vector<float>(output.as<float>(), output.as<float>() + output.elements());
+}
+
+ir::AttrMap window_attrs(int64_t stride, int64_t dilation, const std::string& padding,
+                         std::vector<int64_t> explicit_paddings) {
+  ir::AttrMap attrs;
+  attrs.set("strides", std::vector<int64_t>{1, stride, stride, 1});
+  attrs.set("dilations", std::vector<int64_t>{1, dilation, dilation, 1});
+  attrs.set("padding", padding);
+  if (!explicit_paddings.empty()) attrs.set("explicit_paddings", explicit_paddings);
+  attrs.set("data_format", std::string("NHWC"));
+  return attrs;
+}
+
+}  // namespace leanrt::testing

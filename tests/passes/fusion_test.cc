@@ -1,0 +1,253 @@
+// Each fusion pass on its own: the graph it leaves (ops, fused_ops, inputs)
+// and, run through the fast kernels, the same numbers as the unfused graph
+// through the reference kernels. Also the cases each pass must leave alone.
+#include <gtest/gtest.h>
+
+#include "kernels/fast_vs_reference.h"
+#include "leanrt/passes/fusion.h"
+#include "leanrt/passes/passes.h"
+
+namespace leanrt::testing {
+namespace {
+
+using StringList = std::vector<std::string>;
+
+// Shapes inferred as compile does before the post-inference passes.
+void infer(ir::Graph& graph) {
+  ASSERT_TRUE(passes::infer_and_fold(graph, runtime::evaluate_node, {}).is_ok());
+}
+
+const ir::Node* only_node(const ir::Graph& graph, const std::string& op) {
+  const ir::Node* found = nullptr;
+  for (const ir::Node& node : graph.nodes)
+    if (node.op == op) found = found ? nullptr : &node;
+  return found;
+}
+
+StringList fused_ops_of(const ir::Node& node) { return node.attrs.get_or<StringList>("fused_ops", {}); }
+
+ir::ValueId conv(GraphCase& g, ir::ValueId x, int64_t in_channels, int64_t out_channels, bool output = false) {
+  ir::ValueId w = g.constant("w", {3, 3, in_channels, out_channels});
+  return g.node("conv", "Conv2D", {x, w}, window_attrs(1, 1, "SAME"), output);
+}
+
+void expect_matches_reference(GraphCase& g, const std::string& what) {
+  CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
+  EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+}
+
+TEST(FuseBiasAdd, BiasAddAddAndSubBecomeOneBias) {
+  for (const char* op : {"BiasAdd", "Add", "AddV2", "Sub"}) {
+    GraphCase g(1);
+    ir::ValueId x = g.input("x", {1, 6, 6, 5});
+    ir::ValueId y = conv(g, x, 5, 7);
+    g.node("bias", op, {y, g.constant("b", {7})});
+    infer(g.graph());
+    EXPECT_EQ(passes::fuse_bias_add(g.graph()), 1) << op;
+    ASSERT_EQ(g.graph().nodes.size(), 1u) << op;
+    EXPECT_EQ(g.graph().nodes[0].op, "_FusedConv2D");
+    EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), StringList{"BiasAdd"});
+    EXPECT_EQ(g.graph().nodes[0].attrs.get_or<int64_t>("num_args", 0), 1);
+  }
+  GraphCase g(2);
+  ir::ValueId x = g.input("x", {2, 6, 6, 5});
+  ir::ValueId y = conv(g, x, 5, 7);
+  y = g.node("add", "AddV2", {g.constant("b", {7}), y}, {}, false);
+  g.node("sub", "Sub", {y, g.constant("c", {1, 1, 1, 7})});
+  expect_matches_reference(g, "conv + b - c");
+}
+
+TEST(FuseBiasAdd, MatMulBias) {
+  GraphCase g(3);
+  ir::ValueId a = g.input("a", {4, 9});
+  ir::ValueId y = g.node("mm", "MatMul", {a, g.constant("w", {9, 6})}, {}, false);
+  g.node("bias", "BiasAdd", {y, g.constant("b", {6})});
+  expect_matches_reference(g, "matmul + bias");
+  infer(g.graph());
+  passes::fuse_bias_add(g.graph());
+  ASSERT_NE(only_node(g.graph(), "_FusedMatMul"), nullptr);
+}
+
+TEST(FuseBiasAdd, LeavesSharedOutputsAndNonChannelConstants) {
+  GraphCase g(4);
+  ir::ValueId x = g.input("x", {1, 6, 6, 5});
+  ir::ValueId y = conv(g, x, 5, 7, /*output=*/true);  // also a graph output
+  g.node("bias", "BiasAdd", {y, g.constant("b", {7})});
+  ir::ValueId z = conv(g, x, 5, 7);
+  g.node("add_map", "AddV2", {z, g.constant("m", {6, 6, 7})});  // not per channel
+  infer(g.graph());
+  EXPECT_EQ(passes::fuse_bias_add(g.graph()), 0);
+  EXPECT_EQ(g.graph().nodes.size(), 4u);
+}
+
+TEST(FoldChannelScale, MulFoldsIntoFilterAndBias) {
+  GraphCase g(5);
+  ir::ValueId x = g.input("x", {2, 7, 7, 4});
+  ir::ValueId y = conv(g, x, 4, 6);
+  y = g.node("bias", "BiasAdd", {y, g.constant("b", {6})}, {}, false);
+  y = g.node("scale", "Mul", {y, g.constant("s", {6}, 0.5f, 2.0f)}, {}, false);
+  g.node("shift", "AddV2", {y, g.constant("t", {6})});
+  expect_matches_reference(g, "unfused batch norm chain");
+  infer(g.graph());
+  ASSERT_TRUE(passes::fuse_for_fast_kernels(g.graph()).is_ok());
+  ASSERT_EQ(g.graph().nodes.size(), 1u);
+  EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), StringList{"BiasAdd"});
+}
+
+TEST(FoldChannelScale, Depthwise) {
+  GraphCase g(6);
+  ir::ValueId x = g.input("x", {1, 7, 7, 4});
+  ir::ValueId y = g.node("dw", "DepthwiseConv2dNative", {x, g.constant("w", {3, 3, 4, 2})}, window_attrs(1, 1, "SAME"),
+                         false);
+  g.node("scale", "Mul", {g.constant("s", {8}, 0.5f, 2.0f), y});
+  infer(g.graph());
+  EXPECT_EQ(passes::fold_channel_scale(g.graph()), 1);
+  EXPECT_EQ(g.graph().nodes.size(), 1u);
+  GraphCase h(6);
+  ir::ValueId hx = h.input("x", {1, 7, 7, 4});
+  ir::ValueId hy = h.node("dw", "DepthwiseConv2dNative", {hx, h.constant("w", {3, 3, 4, 2})},
+                          window_attrs(1, 1, "SAME"), false);
+  h.node("scale", "Mul", {h.constant("s", {8}, 0.5f, 2.0f), hy});
+  expect_matches_reference(h, "depthwise * s");
+}
+
+TEST(FuseResidualAdd, AddOfSameShapeTensorBecomesResidualInput) {
+  GraphCase g(7);
+  ir::ValueId x = g.input("x", {2, 8, 8, 16});
+  ir::ValueId y = conv(g, x, 16, 16);
+  y = g.node("bias", "BiasAdd", {y, g.constant("b", {16})}, {}, false);
+  y = g.node("residual", "AddV2", {x, y}, {}, false);
+  g.node("relu", "Relu", {y});
+  expect_matches_reference(g, "relu(conv + b + x)");
+  infer(g.graph());
+  passes::fuse_bias_add(g.graph());
+  EXPECT_EQ(passes::fuse_residual_add(g.graph()), 1);
+  EXPECT_EQ(passes::fuse_activation(g.graph()), 1);
+  ASSERT_EQ(g.graph().nodes.size(), 1u);
+  EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), (StringList{"BiasAdd", "Add", "Relu"}));
+  EXPECT_EQ(g.graph().nodes[0].inputs.size(), 4u);
+}
+
+// oneDNN 2.6 has no fast convolution for binary add + prelu post-ops: the
+// kernel applies the Prelu after the primitive instead.
+TEST(FuseResidualAdd, ResidualThenPrelu) {
+  GraphCase g(10);
+  ir::ValueId x = g.input("x", {2, 12, 12, 32});
+  ir::ValueId y = conv(g, x, 32, 32);
+  y = g.node("bias", "BiasAdd", {y, g.constant("b", {32})}, {}, false);
+  y = g.node("residual", "AddV2", {y, x}, {}, false);
+  g.node("prelu", "Prelu", {y, g.constant("alpha", {32}, 0.0f, 0.5f)});
+  CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << r.summary();
+  EXPECT_EQ(r.kernels, std::vector<std::string>{"conv2d_f32_onednn"}) << r.summary();
+  EXPECT_LE(r.max_error, r.tolerance) << r.summary();
+}
+
+TEST(FuseResidualAdd, NeedsABiasAndNoActivation) {
+  GraphCase g(8);
+  ir::ValueId x = g.input("x", {1, 5, 5, 3});
+  ir::ValueId y = conv(g, x, 3, 3);
+  g.node("residual", "AddV2", {y, x});  // no bias fused: left alone
+  infer(g.graph());
+  EXPECT_EQ(passes::fuse_residual_add(g.graph()), 0);
+}
+
+TEST(FuseResidualAdd, ResidualComputedAfterTheConv) {
+  // The residual branch comes later in node order: the pass must re-sort.
+  GraphCase g(9);
+  ir::ValueId x = g.input("x", {1, 6, 6, 8});
+  ir::ValueId y = conv(g, x, 8, 8);
+  y = g.node("bias", "BiasAdd", {y, g.constant("b", {8})}, {}, false);
+  ir::ValueId branch = g.node("branch", "Relu6", {x}, {}, false);
+  g.node("residual", "Add", {y, branch});
+  expect_matches_reference(g, "conv + b + relu6(x)");
+}
+
+TEST(FuseActivation, EveryActivation) {
+  uint32_t seed = 20;
+  for (const char* op : {"Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Prelu"}) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {2, 6, 6, 5});
+    ir::ValueId y = conv(g, x, 5, 9);
+    y = g.node("bias", "BiasAdd", {y, g.constant("b", {9})}, {}, false);
+    ir::AttrMap attrs;
+    if (std::string(op) == "LeakyRelu") attrs.set("alpha", 0.25f);
+    std::vector<ir::ValueId> inputs = {y};
+    if (std::string(op) == "Prelu") inputs.push_back(g.constant("alpha", {1, 1, 9}, 0.0f, 0.5f));
+    g.node("act", op, inputs, attrs);
+    expect_matches_reference(g, op);
+    infer(g.graph());
+    passes::fuse_bias_add(g.graph());
+    EXPECT_EQ(passes::fuse_activation(g.graph()), 1) << op;
+    ASSERT_EQ(g.graph().nodes.size(), 1u) << op;
+    EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), (StringList{"BiasAdd", op}));
+  }
+}
+
+TEST(FuseActivation, MatMulRelu) {
+  GraphCase g(30);
+  ir::ValueId a = g.input("a", {3, 10});
+  ir::ValueId y = g.node("mm", "MatMul", {a, g.constant("w", {10, 4})}, {}, false);
+  g.node("act", "Relu6", {y});
+  expect_matches_reference(g, "relu6(matmul)");
+}
+
+// FusedBatchNormV3 has no kernel: compare the folded conv with the
+// reference's own _FusedConv2D [FusedBatchNormV3] form on the same numbers.
+TEST(FoldBatchNorm, FoldsIntoWeightsAndBias) {
+  for (const char* op : {"FusedBatchNorm", "FusedBatchNormV3"}) {
+    GraphCase g(40);
+    ir::ValueId x = g.input("x", {2, 7, 7, 6});
+    ir::ValueId w = g.constant("w", {3, 3, 6, 10});
+    ir::ValueId params[4] = {g.constant("scale", {10}, 0.5f, 1.5f), g.constant("offset", {10}),
+                             g.constant("mean", {10}), g.constant("variance", {10}, 0.1f, 2.0f)};
+    ir::ValueId y = g.node("conv", "Conv2D", {x, w}, window_attrs(1, 1, "SAME"), false);
+    ir::AttrMap attrs;
+    attrs.set("is_training", false);
+    attrs.set("epsilon", 0.001f);
+    const ir::NodeId bn = g.graph().add_node("bn", op, {y, params[0], params[1], params[2], params[3]}, 5, attrs);
+    g.graph().outputs.push_back(g.graph().nodes[bn].outputs[0]);
+    g.graph().output_names.push_back("bn");
+    ir::Graph folded = g.graph();
+    ASSERT_TRUE(passes::fold_batch_norm(folded).is_ok());
+    ASSERT_EQ(folded.nodes.size(), 1u) << op;
+    EXPECT_EQ(folded.nodes[0].op, "_FusedConv2D");
+    EXPECT_EQ(fused_ops_of(folded.nodes[0]), StringList{"BiasAdd"});
+
+    // The oracle: the same numbers through the reference's fused form.
+    GraphCase oracle(40);
+    ir::ValueId ox = oracle.input("x", {2, 7, 7, 6});
+    ir::ValueId ow = oracle.constant("w", {3, 3, 6, 10});
+    ir::ValueId oparams[4] = {oracle.constant("scale", {10}, 0.5f, 1.5f), oracle.constant("offset", {10}),
+                              oracle.constant("mean", {10}), oracle.constant("variance", {10}, 0.1f, 2.0f)};
+    ir::AttrMap fused_attrs = window_attrs(1, 1, "SAME");
+    fused_attrs.set("fused_ops", StringList{op});
+    fused_attrs.set("epsilon", 0.001f);
+    oracle.node("conv_bn", "_FusedConv2D", {ox, ow, oparams[0], oparams[1], oparams[2], oparams[3]}, fused_attrs);
+    // Same seed, same draws: the same x, w and parameters in both graphs.
+    auto folded_output = g.run(kernels::KernelChoice::kAuto);
+    auto reference_output = oracle.run(kernels::KernelChoice::kReference);
+    ASSERT_TRUE(folded_output.has_value()) << folded_output.status().message();
+    ASSERT_TRUE(reference_output.has_value()) << reference_output.status().message();
+    ASSERT_EQ(folded_output->size(), reference_output->size());
+    for (size_t i = 0; i < folded_output->size(); ++i)
+      ASSERT_NEAR((*folded_output)[i], (*reference_output)[i], 1e-3) << op << " element " << i;
+  }
+}
+
+TEST(FoldBatchNorm, LeavesTrainingModeAlone) {
+  GraphCase g(41);
+  ir::ValueId x = g.input("x", {1, 5, 5, 2});
+  ir::ValueId y = conv(g, x, 2, 3);
+  ir::AttrMap attrs;
+  attrs.set("is_training", true);
+  std::vector<ir::ValueId> inputs = {y};
+  for (const char* name : {"scale", "offset", "mean", "variance"}) inputs.push_back(g.constant(name, {3}, 0.5f, 1.0f));
+  g.graph().add_node("bn", "FusedBatchNormV3", inputs, 5, attrs);
+  ASSERT_TRUE(passes::fold_batch_norm(g.graph()).is_ok());
+  EXPECT_EQ(g.graph().nodes.size(), 2u);
+}
+
+}  // namespace
+}  // namespace leanrt::testing

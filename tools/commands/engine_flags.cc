@@ -1,5 +1,7 @@
 #include "commands/engine_flags.h"
 
+#include <cstdlib>
+
 namespace leanrt::cli {
 
 void add_engine_flags(CLI::App* command, EngineFlags& flags) {
@@ -7,6 +9,12 @@ void add_engine_flags(CLI::App* command, EngineFlags& flags) {
       ->capture_default_str();
   command->add_option("--threads", flags.threads, "worker threads for the kernels (0 = all cores)")->capture_default_str();
   command->add_option("--tag", flags.tag, "SavedModel MetaGraph tag")->capture_default_str();
+  command->add_option("--max-loop-iterations", flags.max_loop_iterations,
+                      "stop a While loop running longer with an error")
+      ->capture_default_str();
+  command->add_option("--max-dynamic-bytes", flags.max_dynamic_bytes,
+                      "bytes the data-dependent (dynamic) steps may hold at once")
+      ->capture_default_str();
   command->add_option("--signature", flags.signature,
                       "SavedModel signature (default serving_default, or the one holding the tensors named by "
                       "--input/--outputs)")
@@ -22,6 +30,26 @@ Expected<kernels::KernelOptions> kernel_options(const EngineFlags& flags) {
   if (flags.threads < 0) return invalid_argument("--threads {}: expected 0 (all cores) or more", flags.threads);
   options.threads = flags.threads;
   return options;
+}
+
+Expected<std::pair<std::string, Shape>> parse_input_shape(const std::string& text) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0)
+    return invalid_argument("--input-shape \"{}\": expected NAME=D0,D1,... (e.g. x=1,224,224,3)", text);
+  Shape shape;
+  size_t start = equals + 1;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string dim = text.substr(start, comma - start);
+    char* end = nullptr;
+    const long long value = std::strtoll(dim.c_str(), &end, 10);
+    if (dim.empty() || *end != '\0' || value < 0)
+      return invalid_argument("--input-shape \"{}\": \"{}\" is not a size", text, dim);
+    shape.push_back(value);
+    start = comma + 1;
+  }
+  return std::make_pair(text.substr(0, equals), shape);
 }
 
 importer::LoadOptions load_options(const EngineFlags& flags) {

@@ -14,6 +14,7 @@ Command add_inspect_command(CLI::App& app) {
     engine::InspectOptions options;
     std::string outputs;
     bool json = false;
+    std::vector<std::string> input_shapes;
     EngineFlags engine;
   };
   auto flags = std::make_shared<Flags>();
@@ -21,6 +22,8 @@ Command add_inspect_command(CLI::App& app) {
   command->add_option("MODEL", flags->model, "model file or directory")->required();
   command->add_option("--batch", flags->options.batch, "bind unknown (-1) input dims to this size")->capture_default_str();
   command->add_option("--outputs", flags->outputs, "comma-separated tensor names to plan for (default: declared outputs)");
+  command->add_option("--input-shape", flags->input_shapes,
+                      "NAME=D0,D1,... for inputs the model declares without a shape (repeatable)");
   command->add_flag("--json", flags->json,
                     "print JSON (keys: inputs, outputs, ops, weights_bytes, arena_bytes, arena_bytes_lower_bound, ...)");
   add_engine_flags(command, flags->engine);
@@ -30,6 +33,12 @@ Command add_inspect_command(CLI::App& app) {
             if (!kernels) return report_error(kernels.status());
             flags->options.kernels = *kernels;
             flags->options.load = load_options(flags->engine);
+            apply_limits(flags->engine, flags->options);
+            for (const std::string& text : flags->input_shapes) {
+              auto parsed = parse_input_shape(text);
+              if (!parsed) return report_error(parsed.status());
+              flags->options.input_shapes[parsed->first] = parsed->second;
+            }
             auto report = engine::inspect_model(flags->model, flags->options);
             if (!report) return report_error(report.status());
             if (flags->json) std::printf("%s\n", engine::report_json(*report).dump(2).c_str());

@@ -97,13 +97,16 @@ Expected<data::OutputFormat> parse_format(const std::string& text) {
 void print_summary(const engine::RunRequest& request, const engine::RunSummary& summary) {
   const std::string resumed =
       summary.samples_resumed > 0 ? " (resumed after " + std::to_string(summary.samples_resumed) + ")" : "";
+  const std::string dynamic =
+      summary.dynamic_peak_bytes > 0 ? " + dynamic region peak " + std::to_string(summary.dynamic_peak_bytes) + " bytes"
+                                     : "";
   std::fprintf(stderr,
                "leanrt: %lld samples%s in %lld batches of %lld (%.1f samples/s, %.2f s), %zu output file%s written to %s, "
-               "arena %zu bytes, weights %zu bytes, peak RSS %.1f MiB (at exit: RssAnon %.1f MiB, RssFile %.1f MiB)\n",
+               "arena %zu bytes%s, weights %zu bytes, peak RSS %.1f MiB (at exit: RssAnon %.1f MiB, RssFile %.1f MiB)\n",
                static_cast<long long>(summary.samples), resumed.c_str(), static_cast<long long>(summary.batches),
                static_cast<long long>(summary.batch_rows), summary.samples_per_second, summary.seconds,
                summary.written.size(), summary.written.size() == 1 ? "" : "s", request.output_dir.c_str(),
-               summary.arena_bytes, summary.weights_bytes,
+               summary.arena_bytes, dynamic.c_str(), summary.weights_bytes,
                summary.peak_rss_bytes / 1048576.0, summary.rss_anon_bytes / 1048576.0,
                summary.rss_file_bytes / 1048576.0);
 }
@@ -157,6 +160,7 @@ Command add_run_command(CLI::App& app) {
             if (!kernels) return report_error(kernels.status());
             request.kernels = *kernels;
             request.load = load_options(flags->engine);
+            apply_limits(flags->engine, request);
             for (const std::string& input : flags->inputs) {
               auto equals = input.find('=');
               if (equals == std::string::npos) request.inputs.emplace_back("", input);

@@ -26,9 +26,13 @@ namespace leanrt::engine {
 
 struct InspectOptions {
   int64_t batch = 1;  // binds every unknown input dim
+  // Full shapes for inputs the model leaves without a rank (or to override).
+  std::map<std::string, Shape> input_shapes;
   importer::LoadOptions load;
   kernels::KernelOptions kernels;
   std::vector<std::string> outputs;
+  int64_t max_loop_iterations = 1'000'000;
+  size_t max_dynamic_bytes = size_t{1} << 30;
 };
 
 struct ModelReport {
@@ -46,6 +50,14 @@ struct ModelReport {
   size_t arena_bytes = 0;
   size_t arena_bytes_lower_bound = 0;
   std::string plan_strategy;
+  // Why there is no plan (an input without a shape and no --input-shape);
+  // empty when the model compiled. The other fields then describe the model
+  // as imported.
+  std::string plan_missing;
+  // Steps whose shapes depend on run-time values, and the bound on the
+  // memory they may hold at once (the dynamic region).
+  int dynamic_steps = 0;
+  size_t dynamic_region_limit_bytes = 0;
   // A SavedModel's signatures (of the MetaGraph the tag picks); empty for
   // other formats.
   std::vector<importer::SignatureInfo> signatures;
@@ -72,6 +84,8 @@ struct RunRequest {
   std::string model;
   importer::LoadOptions load;
   kernels::KernelOptions kernels;
+  int64_t max_loop_iterations = 1'000'000;  // While loops running longer stop with an error
+  size_t max_dynamic_bytes = size_t{1} << 30;  // bound on memory held by data-dependent steps
   // Model input name -> dataset path: .npy, .npz, an image directory, a
   // .jpg/.png file or a list file of image paths. An empty name means the only
   // model input (or, for an .npz, every input its arrays are named after).
@@ -105,6 +119,7 @@ struct RunSummary {
   double samples_per_second = 0;
   std::vector<std::string> written;  // final output files (partial files when stopped)
   size_t arena_bytes = 0;
+  size_t dynamic_peak_bytes = 0;  // most memory data-dependent steps held at once (0: none)
   size_t weights_bytes = 0;
   size_t input_batch_bytes = 0;   // one full batch of every input, as the model reads it
   size_t output_batch_bytes = 0;  // one full batch of every output

@@ -3,6 +3,38 @@
 #include "leanrt/engine/engine.h"
 
 namespace leanrt::engine {
+namespace {
+
+// The first input with no rank that the caller gave no shape for, or "".
+std::string unshaped_inputs(const ir::Graph& graph, const std::map<std::string, Shape>& given) {
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    const std::string& name = graph.input_names[i];
+    bool shaped = false;
+    for (const auto& [given_name, shape] : given) shaped = shaped || ir::same_tensor_name(given_name, name);
+    if (graph.values[graph.inputs[i]].unknown_rank && !shaped) return "\"" + name + "\"";
+  }
+  return "";
+}
+
+// Inputs, outputs and weights as the model declares them, for a report
+// without a plan.
+void describe_imported(const ir::Graph& graph, ModelReport& report) {
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    const ir::Value& value = graph.values[graph.inputs[i]];
+    report.inputs.push_back({graph.input_names[i], value.dtype, value.shape, value.unknown_rank});
+  }
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    const ir::Value& value = graph.values[graph.outputs[i]];
+    report.outputs.push_back({graph.output_names[i], value.dtype, value.shape, true});
+  }
+  for (const ir::Value& value : graph.values)
+    if (value.is_constant()) {
+      report.weights_bytes += value.constant->size_bytes;
+      (value.constant->file_mapped ? report.weights_mapped_bytes : report.weights_owned_bytes) += value.constant->size_bytes;
+    }
+}
+
+}  // namespace
 
 Expected<ModelReport> inspect_model(const std::string& path, const InspectOptions& options) {
   if (options.batch < 1) return invalid_argument("--batch {}: expected a batch size >= 1", options.batch);
@@ -14,10 +46,20 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
   report.batch = options.batch;
   for (const ir::Node& node : graph.nodes) ++report.ops[node.op];
   report.imported_nodes = static_cast<int>(graph.nodes.size());
+  LEANRT_ASSIGN_OR_RETURN(report.signatures, importer::list_signatures(path, options.load));
+  if (std::string missing = unshaped_inputs(graph, options.input_shapes); !missing.empty()) {
+    describe_imported(graph, report);
+    report.plan_missing = fmt::format(
+        "input {} has no declared shape; pass --input-shape NAME=D0,D1,... to plan memory for it", missing);
+    return report;
+  }
   runtime::CompileOptions compile;
   compile.default_dim = options.batch;
+  compile.input_shapes = options.input_shapes;
   compile.outputs = options.outputs;
   compile.kernels = options.kernels;
+  compile.max_loop_iterations = options.max_loop_iterations;
+  compile.max_dynamic_bytes = options.max_dynamic_bytes;
   LEANRT_ASSIGN_OR_RETURN(auto compiled, runtime::CompiledModel::compile(graph, compile));
   report.inputs = compiled->inputs();
   report.outputs = compiled->outputs();
@@ -28,23 +70,28 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
   report.arena_bytes = compiled->arena_bytes();
   report.arena_bytes_lower_bound = compiled->arena_bytes_lower_bound();
   report.plan_strategy = compiled->memory_plan().strategy;
-  LEANRT_ASSIGN_OR_RETURN(report.signatures, importer::list_signatures(path, options.load));
+  report.dynamic_steps = compiled->dynamic_steps();
+  report.dynamic_region_limit_bytes = compiled->dynamic_steps() > 0 ? compiled->max_dynamic_bytes() : 0;
   return report;
 }
 
 namespace {
 
+// A shape known only at run time is null in JSON and "unknown" in text.
 nlohmann::json tensors_json(const std::vector<runtime::TensorInfo>& tensors) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& tensor : tensors)
-    list.push_back({{"name", tensor.name}, {"shape", tensor.shape}, {"dtype", std::string(dtype_name(tensor.dtype))}});
+    list.push_back({{"name", tensor.name},
+                    {"shape", tensor.dynamic_shape ? nlohmann::json(nullptr) : nlohmann::json(tensor.shape)},
+                    {"dtype", std::string(dtype_name(tensor.dtype))}});
   return list;
 }
 
 std::string tensors_text(const std::vector<runtime::TensorInfo>& tensors) {
   std::string text;
   for (const auto& tensor : tensors)
-    text += fmt::format("  {:<40} {:<22} {}\n", tensor.name, shape_string(tensor.shape), dtype_name(tensor.dtype));
+    text += fmt::format("  {:<40} {:<22} {}\n", tensor.name, tensor.dynamic_shape ? "unknown" : shape_string(tensor.shape),
+                        dtype_name(tensor.dtype));
   return text;
 }
 
@@ -114,6 +161,9 @@ nlohmann::json report_json(const ModelReport& report) {
           {"arena_bytes_lower_bound", report.arena_bytes_lower_bound},
           {"arena_to_lower_bound", ratio},
           {"plan_strategy", report.plan_strategy},
+          {"plan_missing", report.plan_missing.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.plan_missing)},
+          {"dynamic_steps", report.dynamic_steps},
+          {"dynamic_region_limit_bytes", report.dynamic_region_limit_bytes},
           {"signatures", signatures_json(report.signatures)},
           {"steps", kernels}};
 }
@@ -127,11 +177,17 @@ std::string report_text(const ModelReport& report) {
   const double ratio = report.arena_bytes_lower_bound > 0
                            ? static_cast<double>(report.arena_bytes) / static_cast<double>(report.arena_bytes_lower_bound)
                            : 1.0;
-  text += fmt::format(
-      "\nmemory\n  weights        {:>12} bytes ({}; {} mapped from the model file, {} owned)\n"
-      "  arena          {:>12} bytes ({}, {})\n  lower bound    {:>12} bytes (arena / lower bound = {:.3f})\n",
-      report.weights_bytes, mib(report.weights_bytes), mib(report.weights_mapped_bytes), mib(report.weights_owned_bytes),
-      report.arena_bytes, mib(report.arena_bytes), report.plan_strategy, report.arena_bytes_lower_bound, ratio);
+  text += fmt::format("\nmemory\n  weights        {:>12} bytes ({}; {} mapped from the model file, {} owned)\n",
+                      report.weights_bytes, mib(report.weights_bytes), mib(report.weights_mapped_bytes),
+                      mib(report.weights_owned_bytes));
+  if (!report.plan_missing.empty()) return text + "  arena          not planned: " + report.plan_missing + "\n";
+  text += fmt::format("  arena          {:>12} bytes ({}, {})\n  lower bound    {:>12} bytes (arena / lower bound = {:.3f})\n",
+                      report.arena_bytes, mib(report.arena_bytes), report.plan_strategy, report.arena_bytes_lower_bound,
+                      ratio);
+  if (report.dynamic_steps > 0)
+    text += fmt::format("  dynamic        {} steps with data-dependent shapes, held in a region of at most {} "
+                        "(--max-dynamic-bytes)\n",
+                        report.dynamic_steps, mib(report.dynamic_region_limit_bytes));
   return text;
 }
 

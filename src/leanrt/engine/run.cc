@@ -284,6 +284,11 @@ class PlanCache {
 
   int compiled() const { return compiled_; }
   size_t largest_arena_bytes() const { return largest_arena_bytes_; }
+  // After each run: the dynamic region's high-water mark over the whole run.
+  void note_dynamic_peak() {
+    if (model_) largest_dynamic_bytes_ = std::max(largest_dynamic_bytes_, model_->dynamic_peak_bytes());
+  }
+  size_t largest_dynamic_bytes() const { return largest_dynamic_bytes_; }
 
  private:
   const ir::Graph& graph_;
@@ -296,6 +301,7 @@ class PlanCache {
   int64_t rows_ = -1;
   int compiled_ = 0;
   size_t largest_arena_bytes_ = 0;
+  size_t largest_dynamic_bytes_ = 0;
 };
 
 // Outputs whose shape depends on the data (NMS boxes, a loop's result) are
@@ -505,6 +511,7 @@ Status run_batch(RunContext& run, int64_t batch, std::vector<const void*>& outpu
   const std::vector<size_t>& feeds = run.plans.feeds();
   for (size_t k = 0; k < feeds.size(); ++k) model->set_input(static_cast<int>(k), (*inputs)[feeds[k]]);
   LEANRT_RETURN_IF_ERROR(model->run());
+  run.plans.note_dynamic_peak();
   for (size_t k = 0; k < outputs.size(); ++k) {
     const kernels::TensorView& view = model->output(static_cast<int>(k));
     LEANRT_RETURN_IF_ERROR(check_output_rows(view, run.outputs[k], rows));
@@ -621,6 +628,8 @@ Expected<RunSummary> run_model(const RunRequest& request) {
   runtime::CompileOptions compile;
   compile.outputs = request.outputs;
   compile.kernels = request.kernels;
+  compile.max_loop_iterations = request.max_loop_iterations;
+  compile.max_dynamic_bytes = request.max_dynamic_bytes;
   PlanCache plans(graph, compile, inputs, sources, batching.streamed);
   LEANRT_RETURN_IF_ERROR(plans.specialize_scalars(sources));
   const int64_t first_rows = plan.batches() > 0 ? plan.rows_in(0) : 1;
@@ -661,6 +670,7 @@ Expected<RunSummary> run_model(const RunRequest& request) {
   LEANRT_RETURN_IF_ERROR(complete_outputs(run, final_paths, summary));
   summary.plans_compiled = plans.compiled();
   summary.arena_bytes = plans.largest_arena_bytes();
+  summary.dynamic_peak_bytes = plans.largest_dynamic_bytes();
   const ProcessMemory memory = read_process_memory();
   summary.peak_rss_bytes = memory.peak_rss_bytes;
   summary.rss_anon_bytes = memory.rss_anon_bytes;

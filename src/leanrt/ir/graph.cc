@@ -28,6 +28,10 @@ Value make_value(std::string name, DType dtype, Shape shape, NodeId producer, in
 
 }  // namespace
 
+bool same_tensor_name(const std::string& a, const std::string& b) {
+  return a == b || a + ":0" == b || a == b + ":0";
+}
+
 ValueId Graph::add_value(Value value) {
   values.push_back(std::move(value));
   return static_cast<ValueId>(values.size() - 1);

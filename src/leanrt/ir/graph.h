@@ -98,4 +98,8 @@ struct Graph {
 
 std::string value_name(const std::string& node_name, int output_index);
 
+// True when two names denote the same tensor: equal, or equal but for a
+// trailing ":0" on one of them ("x" and "x:0").
+bool same_tensor_name(const std::string& a, const std::string& b);
+
 }  // namespace leanrt::ir

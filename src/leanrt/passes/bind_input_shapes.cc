@@ -6,7 +6,8 @@ Status bind_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& s
   for (const auto& [name, shape] : shapes) {
     bool found = false;
     for (size_t i = 0; i < graph.inputs.size(); ++i)
-      if (graph.input_names[i] == name || graph.values[graph.inputs[i]].name == name) found = true;
+      if (ir::same_tensor_name(graph.input_names[i], name) || ir::same_tensor_name(graph.values[graph.inputs[i]].name, name))
+        found = true;
     if (!found) {
       std::vector<std::string> known(graph.input_names.begin(), graph.input_names.end());
       return invalid_argument("{}: unknown input \"{}\": the model's inputs are {}", graph.source, name,
@@ -15,8 +16,9 @@ Status bind_input_shapes(ir::Graph& graph, const std::map<std::string, Shape>& s
   }
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     ir::Value& value = graph.values[graph.inputs[i]];
-    auto given = shapes.find(graph.input_names[i]);
-    if (given == shapes.end()) given = shapes.find(value.name);
+    auto given = shapes.end();
+    for (auto it = shapes.begin(); it != shapes.end(); ++it)
+      if (ir::same_tensor_name(it->first, graph.input_names[i]) || ir::same_tensor_name(it->first, value.name)) given = it;
     if (given == shapes.end()) {
       for (int64_t& dim : value.shape)
         if (dim < 0) dim = default_dim;

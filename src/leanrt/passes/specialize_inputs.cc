@@ -9,8 +9,9 @@ Status specialize_inputs(ir::Graph& graph, const std::map<std::string, InputValu
   size_t used = 0;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     ir::Value& value = graph.values[graph.inputs[i]];
-    auto given = values.find(graph.input_names[i]);
-    if (given == values.end()) given = values.find(graph.input_names[i] + ":0");
+    auto given = values.end();
+    for (auto it = values.begin(); it != values.end(); ++it)
+      if (ir::same_tensor_name(it->first, graph.input_names[i])) given = it;
     if (given == values.end()) {
       kept_inputs.push_back(graph.inputs[i]);
       kept_names.push_back(graph.input_names[i]);

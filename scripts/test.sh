@@ -10,6 +10,6 @@ status=0
 (cd "$root/build" && ctest --output-on-failure --timeout 1200 "$@") || status=$?
 echo
 echo "== corpus summaries"
-grep -hE '^[a-z ]+: [0-9]+ passed, [0-9]+ failed' "$root/build/Testing/Temporary/LastTest.log" || true
+grep -hE '^[a-z ()]+: [0-9]+ passed, [0-9]+ failed' "$root/build/Testing/Temporary/LastTest.log" || true
 echo "== test suite took $(( $(date +%s) - start ))s"
 exit $status

@@ -235,9 +235,17 @@ Batching choose_batching(const std::vector<data::SampleSourcePtr>& sources, cons
 // compiles each shape once and keeps a single arena alive.
 class PlanCache {
  public:
-  PlanCache(const ir::Graph& graph, runtime::CompileOptions options, const std::vector<ModelInput>& inputs,
-            const std::vector<data::SampleSourcePtr>& sources, bool streamed)
-      : graph_(graph), options_(std::move(options)), inputs_(inputs), streamed_(streamed) {
+  // Takes the imported graph: the first plan is compiled from it (moved, so
+  // weights a kernel packs are not also held by a copy of the graph); a
+  // later plan (the last, shorter batch) re-imports the model.
+  PlanCache(ir::Graph graph, std::string model_path, importer::LoadOptions load, runtime::CompileOptions options,
+            const std::vector<ModelInput>& inputs, const std::vector<data::SampleSourcePtr>& sources, bool streamed)
+      : graph_(std::move(graph)),
+        model_path_(std::move(model_path)),
+        load_(std::move(load)),
+        options_(std::move(options)),
+        inputs_(inputs),
+        streamed_(streamed) {
     for (const auto& source : sources) data_shapes_.push_back(source->shape());
   }
 
@@ -271,7 +279,11 @@ class PlanCache {
       if (streamed_) shape[0] = rows;
       options.input_shapes[inputs_[i].name] = shape;
     }
-    LEANRT_ASSIGN_OR_RETURN(model_, runtime::CompiledModel::compile(graph_, options));
+    if (!graph_) {
+      LEANRT_ASSIGN_OR_RETURN(graph_, importer::load_model(model_path_, load_));
+    }
+    LEANRT_ASSIGN_OR_RETURN(model_, runtime::CompiledModel::compile(std::move(*graph_), options));
+    graph_.reset();
     feeds_.clear();
     for (const runtime::TensorInfo& input : model_->inputs())
       for (size_t i = 0; i < inputs_.size(); ++i)
@@ -291,7 +303,9 @@ class PlanCache {
   size_t largest_dynamic_bytes() const { return largest_dynamic_bytes_; }
 
  private:
-  const ir::Graph& graph_;
+  std::optional<ir::Graph> graph_;  // until the first compile
+  std::string model_path_;
+  importer::LoadOptions load_;
   runtime::CompileOptions options_;
   const std::vector<ModelInput>& inputs_;
   std::vector<Shape> data_shapes_;  // each input's whole dataset
@@ -630,7 +644,7 @@ Expected<RunSummary> run_model(const RunRequest& request) {
   compile.kernels = request.kernels;
   compile.max_loop_iterations = request.max_loop_iterations;
   compile.max_dynamic_bytes = request.max_dynamic_bytes;
-  PlanCache plans(graph, compile, inputs, sources, batching.streamed);
+  PlanCache plans(std::move(graph), request.model, load, compile, inputs, sources, batching.streamed);
   LEANRT_RETURN_IF_ERROR(plans.specialize_scalars(sources));
   const int64_t first_rows = plan.batches() > 0 ? plan.rows_in(0) : 1;
   LEANRT_ASSIGN_OR_RETURN(runtime::CompiledModel * first_model, plans.for_rows(first_rows));

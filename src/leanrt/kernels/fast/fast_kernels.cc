@@ -20,6 +20,7 @@ using FastFactory = Expected<KernelPtr> (*)(const KernelContext&, const KernelOp
 FastFactory fast_factory(ir::OpFamily family) {
   switch (family) {
     case ir::OpFamily::conv2d: return &onednn::make_conv2d;
+    case ir::OpFamily::conv2d_transpose: return &onednn::make_conv2d_transpose;
     case ir::OpFamily::matmul: return &onednn::make_matmul;
     case ir::OpFamily::pool2d: return &onednn::make_pool2d;
     case ir::OpFamily::unary: return &onednn::make_unary;

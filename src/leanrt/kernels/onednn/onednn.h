@@ -13,6 +13,9 @@ namespace leanrt::kernels::onednn {
 // post-ops, batch norm folded into the weights.
 Expected<KernelPtr> make_conv2d(const KernelContext& context, const KernelOptions& options);
 
+// Conv2DBackpropInput (transposed convolution) with a constant filter.
+Expected<KernelPtr> make_conv2d_transpose(const KernelContext& context, const KernelOptions& options);
+
 // MatMul, _FusedMatMul, BatchMatMul V1-V3 (transposes, broadcast batch).
 Expected<KernelPtr> make_matmul(const KernelContext& context, const KernelOptions& options);
 

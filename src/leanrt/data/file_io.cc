@@ -65,16 +65,16 @@ Status pwrite_all(int fd, const void* bytes, size_t count, uint64_t offset, cons
   return Status::ok();
 }
 
-Status replace_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
-  {
+Status write_file_atomically(const std::string& path, const std::string& temporary,
+                             const std::function<Status(int fd)>& write) {
+  Status written = [&]() -> Status {
     LEANRT_ASSIGN_OR_RETURN(UniqueFd fd, open_for_writing(temporary, /*truncate=*/true));
-    Status written = write_all(fd.get(), text.data(), text.size(), temporary);
-    if (written.is_ok()) written = fd.close(temporary);
-    if (!written.is_ok()) {
-      ::unlink(temporary.c_str());
-      return written;
-    }
+    LEANRT_RETURN_IF_ERROR(write(fd.get()));
+    return fd.close(temporary);
+  }();
+  if (!written.is_ok()) {
+    ::unlink(temporary.c_str());
+    return written;
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     const int saved = errno;
@@ -82,6 +82,12 @@ Status replace_file_atomically(const std::string& path, const std::string& text)
     return io_error("{}: cannot rename into place: {}", path, std::strerror(saved));
   }
   return Status::ok();
+}
+
+Status replace_file_atomically(const std::string& path, const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  return write_file_atomically(path, temporary,
+                               [&](int fd) { return write_all(fd, text.data(), text.size(), temporary); });
 }
 
 Expected<uint64_t> file_size(const std::string& path) {

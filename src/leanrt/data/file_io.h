@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "leanrt/base/status.h"
@@ -47,6 +48,10 @@ Status pwrite_all(int fd, const void* bytes, size_t count, uint64_t offset, cons
 // Writes `text` to `path` through a temporary beside it and a rename, so a
 // reader sees the old file or the new one, never a mix.
 Status replace_file_atomically(const std::string& path, const std::string& text);
+// Writes `temporary` through `write`, then renames it to `path`; on any
+// failure the temporary is removed and `path` is untouched.
+Status write_file_atomically(const std::string& path, const std::string& temporary,
+                             const std::function<Status(int fd)>& write);
 // Size in bytes of an existing file.
 Expected<uint64_t> file_size(const std::string& path);
 

@@ -168,22 +168,10 @@ Status write_npy(const std::string& path, DType dtype, const Shape& shape, const
   const std::string temporary = path + ".partial";
   const std::string header = npy_header(dtype, shape);
   const size_t data_bytes = static_cast<size_t>(num_elements(shape)) * dtype_size(dtype);
-  Status written = [&]() -> Status {
-    LEANRT_ASSIGN_OR_RETURN(UniqueFd fd, open_for_writing(temporary, /*truncate=*/true));
-    LEANRT_RETURN_IF_ERROR(write_all(fd.get(), header.data(), header.size(), path));
-    LEANRT_RETURN_IF_ERROR(write_all(fd.get(), data, data_bytes, path));
-    return fd.close(path);
-  }();
-  if (!written.is_ok()) {
-    ::unlink(temporary.c_str());
-    return written;
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temporary.c_str());
-    return io_error("{}: cannot rename into place: {}", path, std::strerror(saved));
-  }
-  return Status::ok();
+  return write_file_atomically(path, temporary, [&](int fd) -> Status {
+    LEANRT_RETURN_IF_ERROR(write_all(fd, header.data(), header.size(), path));
+    return write_all(fd, data, data_bytes, path);
+  });
 }
 
 }  // namespace leanrt::data

@@ -41,10 +41,7 @@ std::string InferContext::where() const {
 
 Expected<std::vector<int64_t>> InferContext::const_ints(int index) const {
   const Value& value = input(index);
-  if (!value.is_constant())
-    return make_error(ErrorCode::kDynamicShape,
-                      "{}: input {} (\"{}\") decides the output shape but is only known at run time", where(),
-                      index, value.name);
+  LEANRT_RETURN_IF_ERROR(expect_constant(index));
   const int64_t count = num_elements(value.shape);
   std::vector<int64_t> result(static_cast<size_t>(count));
   if (value.dtype == DType::kI32) {
@@ -60,10 +57,7 @@ Expected<std::vector<int64_t>> InferContext::const_ints(int index) const {
 
 Expected<std::vector<double>> InferContext::const_floats(int index) const {
   const Value& value = input(index);
-  if (!value.is_constant())
-    return make_error(ErrorCode::kDynamicShape,
-                      "{}: input {} (\"{}\") decides the output shape but is only known at run time", where(),
-                      index, value.name);
+  LEANRT_RETURN_IF_ERROR(expect_constant(index));
   const int64_t count = num_elements(value.shape);
   std::vector<double> result(static_cast<size_t>(count));
   switch (value.dtype) {
@@ -76,6 +70,13 @@ Expected<std::vector<double>> InferContext::const_floats(int index) const {
                    dtype_name(value.dtype));
   }
   return result;
+}
+
+// A shape argument that is a run-time value makes the node a dynamic step.
+Status InferContext::expect_constant(int index) const {
+  if (input(index).is_constant()) return Status::ok();
+  return make_error(ErrorCode::kDynamicShape, "{}: input {} (\"{}\") decides the output shape but is only known at run time",
+                    where(), index, input(index).name);
 }
 
 Status InferContext::expect_inputs(int min_count, int max_count) const {

@@ -59,6 +59,8 @@ class InferContext {
   Expected<std::vector<int64_t>> const_ints(int index) const;
   Expected<std::vector<double>> const_floats(int index) const;
   Status expect_inputs(int min_count, int max_count = -1) const;
+  // kDynamicShape unless input `index` is a constant.
+  Status expect_constant(int index) const;
   Status expect_rank(int index, int rank) const;
 
   // "model.json: node "name" (Op): " + message

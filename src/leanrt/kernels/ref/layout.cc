@@ -62,6 +62,18 @@ Expected<KernelPtr> slab_kernel(const KernelContext& context, std::vector<Slab> 
                      });
 }
 
+// Unpack, Split, SplitV: output i is slab i of input `source`.
+Expected<KernelPtr> output_slab_kernel(const KernelContext& context, std::vector<Slab> slabs, int source) {
+  const size_t element_bytes = element_bytes_of(context);
+  return make_kernel(kernel_name(context.node().op, context.output(0).dtype),
+                     [slabs = std::move(slabs), element_bytes, source](const KernelIO& io) {
+                       for (size_t i = 0; i < slabs.size(); ++i)
+                         copy_strided(io.output(static_cast<int>(i)).data, slabs[i].target, io.input(source).data,
+                                      slabs[i].source, element_bytes);
+                       return Status::ok();
+                     });
+}
+
 }  // namespace
 
 Expected<KernelPtr> make_concat(const KernelContext& context) {
@@ -124,13 +136,7 @@ Expected<KernelPtr> make_unpack(const KernelContext& context) {
     slab.source.offset = i * input_strides[axis];
     slabs.push_back(slab);
   }
-  const size_t element_bytes = element_bytes_of(context);
-  return make_kernel(kernel_name("Unpack", context.output(0).dtype), [slabs, element_bytes](const KernelIO& io) {
-    for (size_t i = 0; i < slabs.size(); ++i)
-      copy_strided(io.output(static_cast<int>(i)).data, slabs[i].target, io.input(0).data, slabs[i].source,
-                   element_bytes);
-    return Status::ok();
-  });
+  return output_slab_kernel(context, std::move(slabs), 0);
 }
 
 Expected<KernelPtr> make_split(const KernelContext& context) {
@@ -152,14 +158,7 @@ Expected<KernelPtr> make_split(const KernelContext& context) {
     position += slab.target.shape[axis];
     slabs.push_back(slab);
   }
-  const size_t element_bytes = element_bytes_of(context);
-  return make_kernel(kernel_name(context.node().op, context.output(0).dtype),
-                     [slabs, element_bytes, value_index](const KernelIO& io) {
-                       for (size_t i = 0; i < slabs.size(); ++i)
-                         copy_strided(io.output(static_cast<int>(i)).data, slabs[i].target,
-                                      io.input(value_index).data, slabs[i].source, element_bytes);
-                       return Status::ok();
-                     });
+  return output_slab_kernel(context, std::move(slabs), value_index);
 }
 
 Expected<KernelPtr> make_strided_slice(const KernelContext& context) {

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev
   libdnnl-dev
   python3-numpy
+  chromium  # headless, for the profile HTML report test
   libprotobuf-dev protobuf-compiler libflatbuffers-dev flatbuffers-compiler libsnappy-dev
 )
 

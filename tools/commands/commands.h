@@ -21,6 +21,7 @@ struct Command {
 
 Command add_inspect_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
+Command add_profile_command(CLI::App& app);
 
 // Prints "leanrt: error: <message>" on one line; returns the exit status
 // (2 for bad input or unsupported models, 3 for internal errors).

@@ -20,6 +20,7 @@
 
 #include "leanrt/data/prediction_writer.h"
 #include "leanrt/import/load_model.h"
+#include "leanrt/profile/peak_model.h"
 #include "leanrt/runtime/compiled_model.h"
 
 namespace leanrt::engine {
@@ -58,6 +59,10 @@ struct ModelReport {
   // memory they may hold at once (the dynamic region).
   int dynamic_steps = 0;
   size_t dynamic_region_limit_bytes = 0;
+  // The peak a process running this plan will reach (weights, arena,
+  // inputs and the runtime), predicted from the plan alone: see
+  // profile/peak_model.h and docs/memory.md. Empty without a plan.
+  profile::PeakPrediction peak;
   // A SavedModel's signatures (of the MetaGraph the tag picks); empty for
   // other formats.
   std::vector<importer::SignatureInfo> signatures;

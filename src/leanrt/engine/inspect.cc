@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "leanrt/engine/engine.h"
+#include "leanrt/profile/peak_model.h"
 
 namespace leanrt::engine {
 namespace {
@@ -38,8 +39,11 @@ void describe_imported(const ir::Graph& graph, ModelReport& report) {
 
 Expected<ModelReport> inspect_model(const std::string& path, const InspectOptions& options) {
   if (options.batch < 1) return invalid_argument("--batch {}: expected a batch size >= 1", options.batch);
+  // The predicted peak starts from this process's RSS before the model is loaded.
+  const profile::RuntimeBaseline baseline = profile::measure_runtime_baseline();
   LEANRT_ASSIGN_OR_RETURN(importer::ModelFormat format, importer::detect_format(path));
   LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(path, options.load));
+  const profile::ImportFacts import_facts = profile::import_facts(graph, format);
   ModelReport report;
   report.model = path;
   report.format = std::string(importer::format_name(format));
@@ -72,6 +76,8 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
   report.plan_strategy = compiled->memory_plan().strategy;
   report.dynamic_steps = compiled->dynamic_steps();
   report.dynamic_region_limit_bytes = compiled->dynamic_steps() > 0 ? compiled->max_dynamic_bytes() : 0;
+  report.peak = profile::predict_peak(*compiled, baseline, import_facts, profile::input_bytes(*compiled),
+                                      options.kernels.threads);
   return report;
 }
 
@@ -146,6 +152,7 @@ nlohmann::json report_json(const ModelReport& report) {
   const double ratio = report.arena_bytes_lower_bound > 0
                            ? static_cast<double>(report.arena_bytes) / static_cast<double>(report.arena_bytes_lower_bound)
                            : 1.0;
+  const bool planned = report.plan_missing.empty();
   return {{"model", report.model},
           {"format", report.format},
           {"batch", report.batch},
@@ -164,6 +171,8 @@ nlohmann::json report_json(const ModelReport& report) {
           {"plan_missing", report.plan_missing.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.plan_missing)},
           {"dynamic_steps", report.dynamic_steps},
           {"dynamic_region_limit_bytes", report.dynamic_region_limit_bytes},
+          {"predicted_peak_bytes", planned ? nlohmann::json(report.peak.predicted_peak_bytes) : nlohmann::json(nullptr)},
+          {"predicted_peak", planned ? profile::peak_json(report.peak) : nlohmann::json(nullptr)},
           {"signatures", signatures_json(report.signatures)},
           {"steps", kernels}};
 }
@@ -188,6 +197,7 @@ std::string report_text(const ModelReport& report) {
     text += fmt::format("  dynamic        {} steps with data-dependent shapes, held in a region of at most {} "
                         "(--max-dynamic-bytes)\n",
                         report.dynamic_steps, mib(report.dynamic_region_limit_bytes));
+  text += "\npredicted peak of a process running this plan (docs/memory.md)\n" + profile::peak_text(report.peak);
   return text;
 }
 

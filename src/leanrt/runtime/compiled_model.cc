@@ -1,6 +1,7 @@
 #include "leanrt/runtime/compiled_model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <unordered_set>
 
@@ -126,6 +127,7 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
     const ir::Value& value = graph_.values[graph_.outputs[i]];
     outputs_.push_back({graph_.output_names[i], value.dtype, value.shape, value.dynamic_shape});
   }
+  if (!options.map_weights) copy_mapped_weights();
   LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels));
   count_weights();
   return plan_arena(options);
@@ -180,6 +182,22 @@ void CompiledModel::count_weights() {
   }
 }
 
+// For comparing memory strategies (profile --compare): the weights as
+// anonymous memory, as an engine that reads the file into buffers holds
+// them. The mapped pages are released, so only the copy stays resident.
+void CompiledModel::copy_mapped_weights() {
+  std::map<const std::byte*, ConstBytes> copies;  // values may share one constant
+  for (ir::Value& value : graph_.values) {
+    if (!value.is_constant() || !value.constant->file_mapped) continue;
+    auto [copy, inserted] = copies.try_emplace(value.constant->data);
+    if (inserted) {
+      copy->second = ConstBytes::copy_of(value.constant->data, value.constant->size_bytes);
+      release_mapped_pages(*value.constant);
+    }
+    value.constant = copy->second;
+  }
+}
+
 // Every value a node computes, and each node's scratch, becomes a planner
 // tensor living from its producing step to its last reader (graph outputs:
 // to the end). Reshape-like ops ask to alias their input; elementwise ops
@@ -200,6 +218,8 @@ Status CompiledModel::plan_arena(const CompileOptions& options) {
       tensor_of[output] = static_cast<int>(request.tensors.size());
       value_of_tensor.push_back(output);
       request.tensors.push_back({value_bytes(graph_.values[output]), s, std::max(s, last_use[output])});
+      planned_tensors_.push_back({graph_.values[output].name, request.tensors.back().size_bytes, s,
+                                  request.tensors.back().last_step, false});
     }
   }
   std::vector<int> scratch_tensor(step_count, -1);
@@ -207,6 +227,7 @@ Status CompiledModel::plan_arena(const CompileOptions& options) {
     if (steps_[s].kernel->scratch_bytes() == 0) continue;
     scratch_tensor[s] = static_cast<int>(request.tensors.size());
     request.tensors.push_back({steps_[s].kernel->scratch_bytes(), s, s});
+    planned_tensors_.push_back({graph_.nodes[s].name + " (scratch)", steps_[s].kernel->scratch_bytes(), s, s, true});
   }
   for (int s = 0; s < step_count && options.in_place; ++s) {
     const ir::Node& node = graph_.nodes[s];
@@ -270,7 +291,18 @@ void CompiledModel::set_input(int index, const void* data) {
   input_views_[index]->data = static_cast<std::byte*>(const_cast<void*>(data));
 }
 
-Status CompiledModel::run() {
+Status CompiledModel::run() { return run_steps<false>(nullptr); }
+
+Status CompiledModel::run_timed(std::span<double> step_seconds) {
+  if (step_seconds.size() < steps_.size())
+    return invalid_argument("{}: run_timed: expected room for {} step times, found {}", graph_.source, steps_.size(),
+                            step_seconds.size());
+  return run_steps<true>(step_seconds.data());
+}
+
+// kTimed is a template parameter so that run() carries no timing code.
+template <bool kTimed>
+Status CompiledModel::run_steps(double* step_seconds) {
   kernels::apply_threads(threads_);  // OpenMP's count is per calling thread
   dynamic_peak_bytes_ = dynamic_live_bytes_;
   for (size_t s = 0; s < steps_.size(); ++s) {
@@ -278,7 +310,10 @@ Status CompiledModel::run() {
     kernels::KernelIO io{step.inputs.data(), static_cast<int>(step.inputs.size()), step.outputs.data(),
                          static_cast<int>(step.outputs.size()), arena_.data() + step.scratch_offset};
     if (step.dynamic != nullptr) dynamic_live_bytes_ -= step.dynamic->held_bytes();
+    std::chrono::steady_clock::time_point start;
+    if constexpr (kTimed) start = std::chrono::steady_clock::now();
     Status status = step.kernel->run(io);
+    if constexpr (kTimed) step_seconds[s] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!status.is_ok()) return status;
     if (step.dynamic != nullptr) {
       dynamic_live_bytes_ += step.dynamic->held_bytes();

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct CompileOptions {
   // Memory strategies, each switchable for comparison.
   bool in_place = true;      // outputs may overwrite dying inputs
   bool share_arena = true;   // false: every tensor its own region
+  bool map_weights = true;   // false: weights mapped from the model file are copied to anonymous memory
 };
 
 // Facts about one tensor crossing the model boundary.
@@ -67,6 +69,16 @@ struct StepInfo {
   size_t packed_weights_bytes = 0;  // weights the kernel packed into its own layout
 };
 
+// One tensor the planner placed: a node output or a step's scratch. Index
+// k matches memory_plan().offsets[k] and buffer_of[k].
+struct PlannedTensor {
+  std::string name;    // the value's name, or "<node> (scratch)"
+  size_t size_bytes = 0;
+  int first_step = 0;  // the step that writes it
+  int last_step = 0;   // its last reader; steps().size() when read after the run (an output)
+  bool scratch = false;
+};
+
 class CompiledModel {
  public:
   static Expected<std::unique_ptr<CompiledModel>> compile(const ir::Graph& model, const CompileOptions& options);
@@ -80,11 +92,16 @@ class CompiledModel {
   // memory must stay valid and unchanged until run() returns.
   void set_input(int index, const void* data);
   Status run();
+  // run(), also storing step s's wall time in seconds in step_seconds[s]
+  // (one slot per steps() entry), for profile. Allocates nothing; run()
+  // itself does not pay for it.
+  Status run_timed(std::span<double> step_seconds);
   const kernels::TensorView& output(int index) const { return *output_views_[index]; }
 
   const ir::Graph& graph() const { return graph_; }
   const std::vector<StepInfo>& steps() const { return step_infos_; }
   const plan::Plan& memory_plan() const { return plan_; }
+  const std::vector<PlannedTensor>& planned_tensors() const { return planned_tensors_; }
   size_t arena_bytes() const { return plan_.arena_bytes; }
   size_t arena_bytes_lower_bound() const { return plan_.arena_bytes_lower_bound; }
   // Bytes of constants the kernels read, split by where they live.
@@ -103,6 +120,9 @@ class CompiledModel {
   Status bind_kernels(const kernels::KernelOptions& options);
   Status plan_arena(const CompileOptions& options);
   void count_weights();
+  void copy_mapped_weights();
+  template <bool kTimed>
+  Status run_steps(double* step_seconds);
   void schedule_dynamic_releases(const std::vector<int>& last_use);
 
   struct Step {
@@ -123,6 +143,7 @@ class CompiledModel {
   std::vector<kernels::TensorView*> input_views_;
   std::vector<const kernels::TensorView*> output_views_;
   plan::Plan plan_;
+  std::vector<PlannedTensor> planned_tensors_;
   AlignedBuffer arena_;
   size_t weights_mapped_bytes_ = 0;
   size_t weights_owned_bytes_ = 0;  // incl. weights the kernels packed

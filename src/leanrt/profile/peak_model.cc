@@ -1,0 +1,294 @@
+#include "leanrt/profile/peak_model.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "leanrt/base/mapped_file.h"
+#include "leanrt/base/process_memory.h"
+
+namespace leanrt::profile {
+namespace {
+
+constexpr double kKiB = 1024.0;
+constexpr double kMiB = 1024.0 * 1024.0;
+
+// The modelled costs. Each is the resident-memory cost of a mechanism named
+// in docs/memory.md. Their sizes come from `leanrt profile` on the 45
+// developer-corpus models at batch 1 and 32 (VmHWM, and per-mapping Rss
+// from /proc/self/smaps between load, compile and run), fitted by least
+// squares on the relative error; tests/profile/calibrate_peak_model.py
+// re-fits them after an engine change, and docs/memory.md gives the fit's
+// in-sample and leave-one-model-out error. Allocator behaviour is the
+// least regular term: the per-primitive and retained-fraction sizes absorb
+// how much of the heap freed during compile is reused.
+struct CostModel {
+  // leanrt's own importer, passes, planner and runtime code, paged in by
+  // any model (the part of the binary not touched before main).
+  double code_bytes = 2.02 * kMiB;
+  // libprotobuf's parser and the TF importers' code.
+  double protobuf_code_bytes = 0.78 * kMiB;
+  // Each distinct reference kernel's code.
+  double reference_kernel_code_bytes = 69 * kKiB;
+  // libdnnl pages: engine set-up, ISA dispatch and primitive creation
+  // (any oneDNN kernel), plus the code of each primitive family used.
+  double onednn_library_bytes = 2.74 * kMiB;
+  double onednn_conv_code_bytes = 0.31 * kMiB;
+  double onednn_deconv_code_bytes = 0.18 * kMiB;
+  double onednn_pool_code_bytes = 1.32 * kMiB;
+  double onednn_elementwise_code_bytes = 0.72 * kMiB;
+  // Per distinct primitive (oneDNN's primitive cache shares identical
+  // ones): its JIT code and primitive descriptor.
+  double onednn_primitive_bytes = 67 * kKiB;
+  // Per OpenMP worker beyond the calling thread: touched stack pages and
+  // the first heap of its malloc arena.
+  double thread_bytes = 100 * kKiB;
+  // Per imported node: names, attributes, shapes, the value table, the
+  // views and the kernel objects of the compiled graph.
+  double graph_node_bytes = 1.2 * kKiB;
+  // Fraction of the imported, owned weights that glibc keeps resident after
+  // compile frees them (holes between packed copies and the graph's small
+  // allocations; free() returns whole top-of-heap pages only).
+  double allocator_retained_fraction = 0.122;
+};
+
+constexpr CostModel kCosts;
+
+bool is_onednn(const std::string& kernel) { return kernel.find("_onednn") != std::string::npos; }
+
+bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+// The primitive families whose library code a model pages in.
+struct OnednnUse {
+  bool any = false, conv = false, deconv = false, pool = false, elementwise = false;
+  int distinct_primitives = 0;
+};
+
+// Identical primitives (same kernel, same shapes) are made once: oneDNN's
+// primitive cache hands out the same JIT code.
+OnednnUse onednn_use(const runtime::CompiledModel& model) {
+  OnednnUse use;
+  std::set<std::string> primitives;
+  const ir::Graph& graph = model.graph();
+  for (size_t s = 0; s < model.steps().size(); ++s) {
+    const std::string& kernel = model.steps()[s].kernel;
+    if (!is_onednn(kernel)) continue;
+    use.any = true;
+    // Conv2DBackpropInput runs on oneDNN's deconvolution, code of its own.
+    if (starts_with(kernel, "conv2d_backprop_input") || starts_with(kernel, "conv2d_transpose")) use.deconv = true;
+    else if (starts_with(kernel, "conv2d") || starts_with(kernel, "depthwise_conv2d")) use.conv = true;
+    else if (starts_with(kernel, "max_pool") || starts_with(kernel, "avg_pool")) use.pool = true;
+    else if (!starts_with(kernel, "mat_mul") && !starts_with(kernel, "batch_mat_mul")) use.elementwise = true;
+    std::string key = kernel;
+    for (ir::ValueId input : graph.nodes[s].inputs) key += shape_string(graph.values[input].shape);
+    for (ir::ValueId output : graph.nodes[s].outputs) key += ">" + shape_string(graph.values[output].shape);
+    primitives.insert(key);
+  }
+  use.distinct_primitives = static_cast<int>(primitives.size());
+  return use;
+}
+
+int reference_kernel_kinds(const runtime::CompiledModel& model) {
+  std::set<std::string> kinds;
+  for (const runtime::StepInfo& step : model.steps())
+    if (!is_onednn(step.kernel)) kinds.insert(step.kernel);
+  return static_cast<int>(kinds.size());
+}
+
+int worker_threads(int threads) {
+  const int count = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return count - 1;
+}
+
+size_t bytes(double value) { return static_cast<size_t>(std::max(0.0, value)); }
+
+CostDrivers cost_drivers(const runtime::CompiledModel& model, const ImportFacts& facts, int threads) {
+  CostDrivers drivers;
+  drivers.protobuf = facts.protobuf;
+  drivers.reference_kernel_kinds = reference_kernel_kinds(model);
+  const OnednnUse onednn = onednn_use(model);
+  drivers.onednn = onednn.any;
+  drivers.onednn_conv = onednn.conv;
+  drivers.onednn_deconv = onednn.deconv;
+  drivers.onednn_pool = onednn.pool;
+  drivers.onednn_elementwise = onednn.elementwise;
+  drivers.onednn_distinct_primitives = onednn.distinct_primitives;
+  drivers.worker_threads = worker_threads(threads);
+  drivers.imported_nodes = facts.nodes;
+  drivers.imported_weights_owned_bytes = facts.weights_owned_bytes;
+  return drivers;
+}
+
+RuntimeCosts model_runtime(const CostDrivers& drivers, const RuntimeBaseline& baseline) {
+  RuntimeCosts costs;
+  costs.process_start_bytes = baseline.process_start_bytes;
+  costs.code_bytes = bytes(kCosts.code_bytes + (drivers.protobuf ? kCosts.protobuf_code_bytes : 0.0) +
+                           kCosts.reference_kernel_code_bytes * drivers.reference_kernel_kinds);
+  if (drivers.onednn)
+    costs.onednn_library_bytes =
+        bytes(kCosts.onednn_library_bytes + (drivers.onednn_conv ? kCosts.onednn_conv_code_bytes : 0) +
+              (drivers.onednn_deconv ? kCosts.onednn_deconv_code_bytes : 0) +
+              (drivers.onednn_pool ? kCosts.onednn_pool_code_bytes : 0) +
+              (drivers.onednn_elementwise ? kCosts.onednn_elementwise_code_bytes : 0));
+  costs.onednn_primitive_bytes = bytes(kCosts.onednn_primitive_bytes * drivers.onednn_distinct_primitives);
+  costs.thread_bytes = bytes(kCosts.thread_bytes * drivers.worker_threads);
+  costs.graph_bytes = bytes(kCosts.graph_node_bytes * drivers.imported_nodes);
+  costs.allocator_bytes =
+      bytes(kCosts.allocator_retained_fraction * static_cast<double>(drivers.imported_weights_owned_bytes));
+  return costs;
+}
+
+// Files still mapped once the model is compiled: those a constant the
+// compiled graph holds is a view into.
+std::set<std::string> files_still_mapped(const runtime::CompiledModel& model) {
+  std::set<std::string> paths;
+  for (const ir::Value& value : model.graph().values)
+    if (value.is_constant() && value.constant->file_mapped)
+      if (auto file = std::static_pointer_cast<const MappedFile>(value.constant->owner)) paths.insert(file->path());
+  return paths;
+}
+
+}  // namespace
+
+RuntimeBaseline measure_runtime_baseline() { return {read_process_memory().rss_bytes}; }
+
+ImportFacts import_facts(const ir::Graph& graph, importer::ModelFormat format) {
+  ImportFacts facts;
+  facts.format = std::string(importer::format_name(format));
+  facts.protobuf = format == importer::ModelFormat::kTfFrozenGraph ||
+                   format == importer::ModelFormat::kTfFrozenGraphText ||
+                   format == importer::ModelFormat::kTfSavedModel || format == importer::ModelFormat::kTfCheckpoint;
+  facts.nodes = static_cast<int>(graph.nodes.size());
+  std::set<const std::byte*> counted;  // values may share one constant
+  std::map<const MappedFile*, size_t> file_index;
+  for (const ir::Value& value : graph.values) {
+    if (!value.is_constant() || !counted.insert(value.constant->data).second) continue;
+    if (!value.constant->file_mapped) {
+      facts.weights_owned_bytes += value.constant->size_bytes;
+      continue;
+    }
+    const auto file = std::static_pointer_cast<const MappedFile>(value.constant->owner);
+    if (!file) continue;
+    auto [entry, inserted] = file_index.try_emplace(file.get(), facts.mapped_files.size());
+    if (inserted) facts.mapped_files.push_back({file->path(), file->size_bytes(), 0});
+    facts.mapped_files[entry->second].view_bytes += value.constant->size_bytes;
+  }
+  return facts;
+}
+
+size_t input_bytes(const runtime::CompiledModel& model) {
+  size_t total = 0;
+  for (const runtime::TensorInfo& input : model.inputs())
+    total += static_cast<size_t>(num_elements(input.shape)) * dtype_size(input.dtype);
+  return total;
+}
+
+std::vector<size_t> live_bytes_per_step(const runtime::CompiledModel& model) {
+  std::vector<size_t> live(model.steps().size(), 0);
+  for (const plan::Buffer& buffer : model.memory_plan().buffers)
+    for (int s = std::max(buffer.first_step, 0); s <= buffer.last_step && s < static_cast<int>(live.size()); ++s)
+      live[s] += buffer.size_bytes;
+  return live;
+}
+
+PeakPrediction predict_peak(const runtime::CompiledModel& model, const RuntimeBaseline& baseline,
+                            const ImportFacts& facts, size_t io_bytes, int threads) {
+  PeakPrediction peak;
+  peak.drivers = cost_drivers(model, facts, threads);
+  peak.runtime = model_runtime(peak.drivers, baseline);
+  peak.weights_mapped_bytes = model.weights_mapped_bytes();
+  peak.weights_owned_bytes = model.weights_owned_bytes();
+  const std::set<std::string> mapped = files_still_mapped(model);
+  for (const ImportFacts::MappedFileFacts& file : facts.mapped_files)
+    if (mapped.count(file.path)) peak.model_file_bytes += file.file_bytes - std::min(file.view_bytes, file.file_bytes);
+  peak.arena_bytes = model.arena_bytes();
+  peak.io_bytes = io_bytes;
+  for (const runtime::StepInfo& step : model.steps())
+    peak.compile_transient_bytes = std::max(peak.compile_transient_bytes, step.packed_weights_bytes);
+  peak.dynamic_steps = model.dynamic_steps();
+  const size_t held = peak.runtime.total() + peak.weights_mapped_bytes + peak.weights_owned_bytes + peak.model_file_bytes;
+  peak.run_phase_bytes = held + peak.arena_bytes + peak.io_bytes;
+  peak.compile_phase_bytes = held + peak.compile_transient_bytes;
+  peak.peak_phase = peak.run_phase_bytes >= peak.compile_phase_bytes ? "run" : "compile";
+  peak.predicted_peak_bytes = std::max(peak.run_phase_bytes, peak.compile_phase_bytes);
+  return peak;
+}
+
+nlohmann::json peak_json(const PeakPrediction& peak) {
+  const RuntimeCosts& runtime = peak.runtime;
+  return {{"predicted_peak_bytes", peak.predicted_peak_bytes},
+          {"peak_phase", peak.peak_phase},
+          {"runtime_bytes", runtime.total()},
+          {"runtime",
+           {{"process_start_bytes", runtime.process_start_bytes},
+            {"code_bytes", runtime.code_bytes},
+            {"onednn_library_bytes", runtime.onednn_library_bytes},
+            {"onednn_primitive_bytes", runtime.onednn_primitive_bytes},
+            {"thread_bytes", runtime.thread_bytes},
+            {"graph_bytes", runtime.graph_bytes},
+            {"allocator_bytes", runtime.allocator_bytes}}},
+          {"cost_drivers",
+           {{"protobuf", peak.drivers.protobuf},
+            {"reference_kernel_kinds", peak.drivers.reference_kernel_kinds},
+            {"onednn", peak.drivers.onednn},
+            {"onednn_conv", peak.drivers.onednn_conv},
+            {"onednn_deconv", peak.drivers.onednn_deconv},
+            {"onednn_pool", peak.drivers.onednn_pool},
+            {"onednn_elementwise", peak.drivers.onednn_elementwise},
+            {"onednn_distinct_primitives", peak.drivers.onednn_distinct_primitives},
+            {"worker_threads", peak.drivers.worker_threads},
+            {"imported_nodes", peak.drivers.imported_nodes},
+            {"imported_weights_owned_bytes", peak.drivers.imported_weights_owned_bytes}}},
+          {"weights_mapped_bytes", peak.weights_mapped_bytes},
+          {"weights_owned_bytes", peak.weights_owned_bytes},
+          {"model_file_bytes", peak.model_file_bytes},
+          {"arena_bytes", peak.arena_bytes},
+          {"io_bytes", peak.io_bytes},
+          {"compile_transient_bytes", peak.compile_transient_bytes},
+          {"run_phase_bytes", peak.run_phase_bytes},
+          {"compile_phase_bytes", peak.compile_phase_bytes},
+          {"dynamic_steps", peak.dynamic_steps}};
+}
+
+namespace {
+
+std::string mib(size_t value) { return fmt::format("{:9.2f} MiB", value / kMiB); }
+
+}  // namespace
+
+std::string peak_text(const PeakPrediction& peak) {
+  const RuntimeCosts& runtime = peak.runtime;
+  std::string text;
+  text += fmt::format("  runtime               {}\n", mib(runtime.total()));
+  text += fmt::format("    process at start    {}  measured: VmRSS before the model was loaded\n",
+                      mib(runtime.process_start_bytes));
+  text += fmt::format("    code paged in       {}  leanrt, libprotobuf, reference kernels\n", mib(runtime.code_bytes));
+  text += fmt::format("    oneDNN library      {}  libdnnl pages for the primitive families used\n",
+                      mib(runtime.onednn_library_bytes));
+  text += fmt::format("    oneDNN primitives   {}  JIT code and state, per distinct primitive\n",
+                      mib(runtime.onednn_primitive_bytes));
+  text += fmt::format("    threads             {}  OpenMP worker stacks and malloc arenas\n", mib(runtime.thread_bytes));
+  text += fmt::format("    graph and kernels   {}  per imported node\n", mib(runtime.graph_bytes));
+  text += fmt::format("    allocator           {}  heap kept after compile frees packed sources\n",
+                      mib(runtime.allocator_bytes));
+  text += fmt::format("  weights, mapped       {}  read in place from the model file (RssFile)\n",
+                      mib(peak.weights_mapped_bytes));
+  text += fmt::format("  weights, owned        {}  dequantized, folded or packed (RssAnon)\n",
+                      mib(peak.weights_owned_bytes));
+  text += fmt::format("  model file pages      {}  read at import (copied or dequantized weights) and still mapped\n",
+                      mib(peak.model_file_bytes));
+  text += fmt::format("  arena                 {}\n", mib(peak.arena_bytes));
+  text += fmt::format("  inputs (io)           {}\n", mib(peak.io_bytes));
+  text += fmt::format("  compile transient     {}  largest weight held twice while packed (compile phase only)\n",
+                      mib(peak.compile_transient_bytes));
+  if (peak.dynamic_steps > 0)
+    text += fmt::format("  dynamic region            n/a  {} data-dependent steps: known only once they run\n",
+                        peak.dynamic_steps);
+  text += fmt::format("  predicted peak        {}  {} phase (compile phase {}, run phase {})\n",
+                      mib(peak.predicted_peak_bytes), peak.peak_phase, mib(peak.compile_phase_bytes),
+                      mib(peak.run_phase_bytes));
+  return text;
+}
+
+}  // namespace leanrt::profile

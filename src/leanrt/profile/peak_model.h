@@ -1,0 +1,127 @@
+// The predicted peak: what a process running a compiled model will hold at
+// its highest, from the plan, the compiled model and the model as imported
+// (nothing is run), next to the measured VmHWM in `leanrt profile`.
+// docs/memory.md says what every term means, how each is measured and how
+// the modelled costs were calibrated.
+//
+//   RuntimeBaseline baseline = measure_runtime_baseline();   // before the model is loaded
+//   LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(path, {}));
+//   ImportFacts facts = import_facts(graph, format);
+//   ... compile ...
+//   PeakPrediction peak = predict_peak(*compiled, baseline, facts, input_bytes, threads);
+//   fmt::print("{}", peak_text(peak));
+//
+// predicted peak = runtime + weights + model file pages + max(arena + io,
+// compile transient): the run phase holds the arena and the inputs; compile,
+// before the arena exists, briefly holds a weight and its packed copy.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "leanrt/import/load_model.h"
+#include "leanrt/ir/graph.h"
+#include "leanrt/runtime/compiled_model.h"
+
+namespace leanrt::profile {
+
+// The process before the model: measured once, at the start, in the process
+// whose peak is predicted (the same binary at the same point costs the same).
+struct RuntimeBaseline {
+  size_t process_start_bytes = 0;  // VmRSS before the model is loaded: binary, libraries as loaded, heap so far
+};
+
+RuntimeBaseline measure_runtime_baseline();
+
+// The model as the importer left it, before compile folds, packs and frees:
+// what the compiled model no longer shows.
+struct ImportFacts {
+  std::string format;        // importer::format_name
+  bool protobuf = false;     // read through libprotobuf (GraphDef, SavedModel, checkpoint)
+  int nodes = 0;             // graph nodes as imported
+  size_t weights_owned_bytes = 0;  // constants the importer decoded or copied into memory
+  // A file the importer mapped and made zero-copy views into. Its bytes
+  // that are not views (quantized weights it dequantized, weights it
+  // copied, headers) were read, so their pages are resident while the
+  // mapping lives.
+  struct MappedFileFacts {
+    std::string path;
+    size_t file_bytes = 0;
+    size_t view_bytes = 0;
+  };
+  std::vector<MappedFileFacts> mapped_files;
+};
+
+ImportFacts import_facts(const ir::Graph& graph, importer::ModelFormat format);
+
+// The runtime: the measured start plus resident memory that appears because
+// a model is loaded, compiled and run and that is not the model's own data.
+// Every term but the first is modelled (docs/memory.md: the model and its
+// calibration).
+struct RuntimeCosts {
+  size_t process_start_bytes = 0;     // measured: VmRSS before the model was loaded
+  size_t code_bytes = 0;              // leanrt, libprotobuf and reference-kernel code paged in
+  size_t onednn_library_bytes = 0;    // libdnnl pages paged in once its primitives are made
+  size_t onednn_primitive_bytes = 0;  // per distinct oneDNN primitive: JIT code and primitive state
+  size_t thread_bytes = 0;            // OpenMP workers: touched stack pages and per-thread malloc arenas
+  size_t graph_bytes = 0;             // the graph, views and kernel objects (heap), per imported node
+  size_t allocator_bytes = 0;         // heap the allocator keeps after compile frees the imported weights it packed
+  size_t total() const {
+    return process_start_bytes + code_bytes + onednn_library_bytes + onednn_primitive_bytes + thread_bytes +
+           graph_bytes + allocator_bytes;
+  }
+};
+
+// What the modelled runtime costs were computed from.
+struct CostDrivers {
+  bool protobuf = false;
+  int reference_kernel_kinds = 0;   // distinct reference kernels
+  bool onednn = false, onednn_conv = false, onednn_deconv = false, onednn_pool = false, onednn_elementwise = false;
+  int onednn_distinct_primitives = 0;
+  int worker_threads = 0;
+  int imported_nodes = 0;
+  size_t imported_weights_owned_bytes = 0;
+};
+
+struct PeakPrediction {
+  RuntimeCosts runtime;
+  CostDrivers drivers;
+  size_t weights_mapped_bytes = 0;  // read in place from the model file (RssFile)
+  size_t weights_owned_bytes = 0;   // dequantized, folded or packed (RssAnon)
+  size_t model_file_bytes = 0;      // pages of mapped model files read at import and still mapped (RssFile)
+  size_t arena_bytes = 0;
+  size_t io_bytes = 0;              // input batch buffers the caller binds
+  // Compile holds a weight and its copy in oneDNN's layout together for a
+  // moment, before the arena exists: the largest packed weight.
+  size_t compile_transient_bytes = 0;
+  size_t run_phase_bytes = 0;       // runtime + weights + file pages + arena + io
+  size_t compile_phase_bytes = 0;   // runtime + weights + file pages + compile transient
+  size_t predicted_peak_bytes = 0;  // the larger of the two
+  std::string peak_phase;           // "run" or "compile"
+  // Data-dependent steps hold memory known only once they run: not
+  // predicted; profile reports the measured dynamic region beside it.
+  int dynamic_steps = 0;
+};
+
+// `io_bytes`: what the caller holds for inputs while the model runs (the
+// outputs are in the arena); `threads`: the kernels' thread count (0 = all
+// cores).
+PeakPrediction predict_peak(const runtime::CompiledModel& model, const RuntimeBaseline& baseline,
+                            const ImportFacts& facts, size_t io_bytes, int threads);
+
+// One full batch of every input, as the model reads it: the io term for a
+// caller that binds its own buffers (what `inspect` assumes).
+size_t input_bytes(const runtime::CompiledModel& model);
+
+// Bytes of arena buffers live at each step (the planner's view: a buffer
+// shared by several tensors counts once); its maximum is the arena's lower
+// bound.
+std::vector<size_t> live_bytes_per_step(const runtime::CompiledModel& model);
+
+nlohmann::json peak_json(const PeakPrediction& peak);
+std::string peak_text(const PeakPrediction& peak);
+
+}  // namespace leanrt::profile

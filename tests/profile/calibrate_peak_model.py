@@ -53,7 +53,7 @@ def profile(leanrt, corpus, case, batch):
 def row(report):
     p = report["predicted"]
     measured_terms = (p["runtime"]["process_start_bytes"] + p["weights_mapped_bytes"] + p["weights_owned_bytes"] +
-                      p["model_file_bytes"] + max(p["arena_bytes"] + p["io_bytes"], p["compile_transient_bytes"]) +
+                      max(p["arena_bytes"] + p["io_bytes"], p["compile_transient_bytes"]) +
                       THREAD_BYTES * p["cost_drivers"]["worker_threads"])
     features = [f(p["cost_drivers"]) for _, _, f in DRIVERS]
     return report["measured_peak_bytes"] / MIB, measured_terms / MIB, features

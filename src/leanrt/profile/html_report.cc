@@ -94,7 +94,6 @@ std::string peak_table(const ProfileReport& report) {
       {"  allocator", runtime.allocator_bytes, "heap kept after compile frees packed sources (modelled)"},
       {"weights, file-mapped", peak.weights_mapped_bytes, "read in place from the model file (RssFile)"},
       {"weights, owned", peak.weights_owned_bytes, "dequantized, folded or packed (RssAnon)"},
-      {"model file pages", peak.model_file_bytes, "read at import and still mapped (RssFile)"},
       {"arena", peak.arena_bytes, "the planned activation buffer"},
       {"inputs (io)", peak.io_bytes, "input batch buffers"},
       {"compile transient", peak.compile_transient_bytes, "largest weight held twice while packed (compile phase)"},

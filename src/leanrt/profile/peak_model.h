@@ -11,7 +11,7 @@
 //   PeakPrediction peak = predict_peak(*compiled, baseline, facts, input_bytes, threads);
 //   fmt::print("{}", peak_text(peak));
 //
-// predicted peak = runtime + weights + model file pages + max(arena + io,
+// predicted peak = runtime + weights + max(arena + io,
 // compile transient): the run phase holds the arena and the inputs; compile,
 // before the arena exists, briefly holds a weight and its packed copy.
 #pragma once
@@ -43,16 +43,8 @@ struct ImportFacts {
   bool protobuf = false;     // read through libprotobuf (GraphDef, SavedModel, checkpoint)
   int nodes = 0;             // graph nodes as imported
   size_t weights_owned_bytes = 0;  // constants the importer decoded or copied into memory
-  // A file the importer mapped and made zero-copy views into. Its bytes
-  // that are not views (quantized weights it dequantized, weights it
-  // copied, headers) were read, so their pages are resident while the
-  // mapping lives.
-  struct MappedFileFacts {
-    std::string path;
-    size_t file_bytes = 0;
-    size_t view_bytes = 0;
-  };
-  std::vector<MappedFileFacts> mapped_files;
+  // (Pages of a mapped model file that an importer copied or dequantized
+  // are released right after, so they add nothing once import is done.)
 };
 
 ImportFacts import_facts(const ir::Graph& graph, importer::ModelFormat format);
@@ -91,14 +83,13 @@ struct PeakPrediction {
   CostDrivers drivers;
   size_t weights_mapped_bytes = 0;  // read in place from the model file (RssFile)
   size_t weights_owned_bytes = 0;   // dequantized, folded or packed (RssAnon)
-  size_t model_file_bytes = 0;      // pages of mapped model files read at import and still mapped (RssFile)
   size_t arena_bytes = 0;
   size_t io_bytes = 0;              // input batch buffers the caller binds
   // Compile holds a weight and its copy in oneDNN's layout together for a
   // moment, before the arena exists: the largest packed weight.
   size_t compile_transient_bytes = 0;
-  size_t run_phase_bytes = 0;       // runtime + weights + file pages + arena + io
-  size_t compile_phase_bytes = 0;   // runtime + weights + file pages + compile transient
+  size_t run_phase_bytes = 0;       // runtime + weights + arena + io
+  size_t compile_phase_bytes = 0;   // runtime + weights + compile transient
   size_t predicted_peak_bytes = 0;  // the larger of the two
   std::string peak_phase;           // "run" or "compile"
   // Data-dependent steps hold memory known only once they run: not

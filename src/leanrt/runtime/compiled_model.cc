@@ -1,5 +1,7 @@
 #include "leanrt/runtime/compiled_model.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -130,6 +132,10 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   if (!options.map_weights) copy_mapped_weights();
   LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels));
   count_weights();
+  // Packing freed the weights it copied (and folding its temporaries); glibc
+  // keeps freed heap resident unless asked, and the arena, allocated next,
+  // would then add to it rather than take its place.
+  malloc_trim(0);
   return plan_arena(options);
 }
 

@@ -145,6 +145,7 @@ Expected<BundleTensor> TensorBundle::read(const std::string& key) const {
     tensor.bytes = ConstBytes::view_of(file, entry->offset, entry->size_bytes);
   } else {
     tensor.bytes = ConstBytes::copy_of(bytes, entry->size_bytes);
+    file->release_pages(entry->offset, entry->size_bytes);  // the copy is what is kept
   }
   return tensor;
 }

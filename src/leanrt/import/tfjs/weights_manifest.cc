@@ -34,12 +34,16 @@ class ShardedBytes {
     return std::nullopt;
   }
 
+  // Copies [offset, offset + bytes) out of the shards, then releases the
+  // mapped pages that lay wholly inside it: the copy is what the graph
+  // keeps, so those pages would only be resident twice.
   void copy(size_t offset, size_t bytes, std::byte* out) const {
     for (size_t i = 0; i < files_.size() && bytes > 0; ++i) {
       const size_t start = starts_[i], end = starts_[i] + files_[i]->size_bytes();
       if (offset >= end) continue;
       const size_t take = std::min(bytes, end - offset);
       std::memcpy(out, files_[i]->data() + (offset - start), take);
+      files_[i]->release_pages(offset - start, take);
       out += take;
       offset += take;
       bytes -= take;

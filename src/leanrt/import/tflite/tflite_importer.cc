@@ -134,7 +134,9 @@ class TfliteReader {
       return invalid_model("{}: tensor \"{}\" {} {} needs {} bytes, its buffer holds {}", path_, slot.name,
                            shape_string(slot.shape), dtype_name(slot.dtype), *expected, size);
     if (offset % dtype_size(slot.dtype) == 0) return std::optional<ConstBytes>(ConstBytes::view_of(file_, offset, size));
-    return std::optional<ConstBytes>(ConstBytes::copy_of(file_->data() + offset, size));
+    ConstBytes copy = ConstBytes::copy_of(file_->data() + offset, size);
+    file_->release_pages(offset, size);  // the copy is what is kept
+    return std::optional<ConstBytes>(std::move(copy));
   }
 
   Status read_tensors(const fb::Model& model, const fb::SubGraph& subgraph) {

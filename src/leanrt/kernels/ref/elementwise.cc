@@ -1,5 +1,6 @@
 // Reference kernels of the smaller elementwise families: bias_add, prelu,
 // select, add_n, clip_by_value, cast.
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -43,7 +44,8 @@ Expected<KernelPtr> make_prelu(const KernelContext& context) {
     walk.for_each_run([&](int64_t out_offset, const int64_t* offsets, int64_t count, const int64_t* steps) {
       for (int64_t i = 0; i < count; ++i) {
         float value = x[offsets[0] + i * steps[0]];
-        out[out_offset + i] = value < 0.0f ? value * alpha[offsets[1] + i * steps[1]] : value;
+        // Branch-free: the sign of activations is unpredictable.
+        out[out_offset + i] = std::max(value, 0.0f) + alpha[offsets[1] + i * steps[1]] * std::min(value, 0.0f);
       }
     });
     return Status::ok();

@@ -42,6 +42,15 @@ int fuse_residual_add(ir::Graph& graph);
 // activation.
 int fuse_activation(ir::Graph& graph);
 
+// Transposes moved up through layout-agnostic ops (elementwise, Pad,
+// ConcatV2) until they meet and cancel the Transpose they undo; consecutive
+// Transposes merged. Removes the NCHW<->NHWC pairs of converted graphs.
+Status cancel_transposes(ir::Graph& graph);
+
+// A zero Pad (or PadV2 filling 0) read only by a conv, or a PadV2 filling
+// -inf read only by a MaxPool, becomes the consumer's explicit padding.
+int fold_pad_into_window(ir::Graph& graph);
+
 // Runs the post-inference passes above in order (scale and bias to a fixed
 // point, then residual, then activation) and keeps the nodes sorted.
 Status fuse_for_fast_kernels(ir::Graph& graph);

@@ -3,6 +3,11 @@ prints ratio tables (bench/README.md). Each engine runs in its own process
 per (model, batch); every number is the median of --runs timed runs after
 warm-up, and peak RSS is that process's VmHWM.
 
+A model whose input fixes the batch dim at 1 cannot take a batch of 32: its
+"batch 32" row is 32 calls of batch 1 per timed run in every engine (the same
+32 samples, the same per-call batch), shown as "32x1", so its ms still cover
+32 samples like the other models' batch-32 rows.
+
 Called by bench/run.sh, which installs the peers and builds the drivers.
 """
 import argparse
@@ -31,6 +36,30 @@ def input_specs(corpus, case):
         shape = np.load(os.path.join(corpus, path), mmap_mode="r").shape
         specs += ["--input", f"{name}={','.join(str(d) for d in shape)}"]
     return specs
+
+
+def declared_inputs(args, model):
+    """The model's inputs as leanrt's importer reads them (shape: -1 for an
+    unknown dim, None for an unknown rank), or None if it cannot load them."""
+    found, _ = run_json([os.path.join(args.build, "bench", "leanrt_bench"), model, "--inputs-json"], args.timeout)
+    return found["inputs"] if found else None
+
+
+def call_plan(inputs, samples):
+    """(per-call batch, calls, label) that runs `samples` samples per timed run.
+
+    One call of the whole batch, unless an input fixes its leading dim: then
+    calls of that fixed batch, e.g. 32 calls of batch 1, labelled "32x1".
+    Without the declared inputs (leanrt cannot load the model) it is one call;
+    the leanrt row then says why."""
+    fixed = {shape[0] for shape in (i["shape"] for i in inputs or []) if shape and shape[0] > 0}
+    if len(fixed) != 1:
+        return samples, 1, str(samples)
+    call_batch = fixed.pop()
+    if call_batch == samples or samples % call_batch:
+        return samples, 1, str(samples)
+    calls = samples // call_batch
+    return call_batch, calls, f"{calls}x{call_batch}"
 
 
 def weight_bytes(corpus, case):
@@ -69,17 +98,18 @@ def fmt_mb(result):
     return f"{result['peak_rss_bytes'] / 2**20:.0f}" if result else "-"
 
 
-def compare_row(name, weights, batch, ours, peer, peer_error, our_error, min_speedup, max_rss, checked):
+def compare_row(name, weights, label, ours, peer, peer_error, our_error, min_speedup, max_rss, checked):
+    """One table row; `label` is the batch column ("1", "32" or "32x1")."""
     if ours and peer:
         speedup = peer["median_ms"] / ours["median_ms"]
         rss = ours["peak_rss_bytes"] / peer["peak_rss_bytes"]
         verdict = "ok" if speedup >= min_speedup and rss <= max_rss else "MISSED"
         if not checked:
             verdict = "(info)"
-        return (f"{name:26s} {weights / 1e6:6.2f} {batch:5d} {fmt_ms(ours):>10s} {fmt_ms(peer):>10s} {speedup:8.2f}x "
+        return (f"{name:26s} {weights / 1e6:6.2f} {label:>5s} {fmt_ms(ours):>10s} {fmt_ms(peer):>10s} {speedup:8.2f}x "
                 f"{fmt_mb(ours):>7s} {fmt_mb(peer):>7s} {rss:7.2f}x  {verdict}"), (speedup, rss, verdict)
     why = f"leanrt: {our_error}" if not ours else f"peer: {peer_error}"
-    return f"{name:26s} {weights / 1e6:6.2f} {batch:5d} {fmt_ms(ours):>10s} {fmt_ms(peer):>10s}   n/a: {why}", None
+    return f"{name:26s} {weights / 1e6:6.2f} {label:>5s} {fmt_ms(ours):>10s} {fmt_ms(peer):>10s}   n/a: {why}", None
 
 
 def header(peer):
@@ -87,15 +117,27 @@ def header(peer):
             f"{'RSS MB':>7s} {'peer MB':>7s} {'RSS ratio':>8s}  target")
 
 
-def leanrt_command(args, model, batch, specs, kernels="auto"):
-    return [os.path.join(args.build, "bench", "leanrt_bench"), model, "--batch", str(batch), "--runs", str(args.runs),
-            "--warmup", str(args.warmup), "--threads", str(args.threads), "--kernels", kernels] + specs
+def print_batch_note():
+    print("batch NxB = the model fixes batch B: every engine makes N calls of batch B per timed run, on its own "
+          "samples; ms are for all N*B samples")
+
+
+def run_flags(args, call_batch, calls):
+    """The flags every driver takes alike: per-call batch, calls per run, runs, warm-up, threads."""
+    return ["--batch", str(call_batch), "--calls", str(calls), "--runs", str(args.runs), "--warmup", str(args.warmup),
+            "--threads", str(args.threads)]
+
+
+def leanrt_command(args, model, call_batch, calls, specs, kernels="auto"):
+    return ([os.path.join(args.build, "bench", "leanrt_bench"), model] + run_flags(args, call_batch, calls) +
+            ["--kernels", kernels] + specs)
 
 
 def bench_tfjs(args, cases):
     print(f"\n== leanrt vs TF.js {tfjs_version(args)} (wasm backend, node {node_version()}) ==")
     print("speedup = TF.js median ms / leanrt median ms; RSS ratio = leanrt VmHWM / TF.js VmHWM")
     print(f"targets for models with >= 1 MB of weights: speedup >= {TFJS_MIN_SPEEDUP}x, RSS ratio <= {TFJS_MAX_RSS}x")
+    print_batch_note()
     print(header("tfjs"))
     misses = []
     for case in cases:
@@ -105,16 +147,17 @@ def bench_tfjs(args, cases):
         specs = input_specs(args.corpus, case)
         weights = weight_bytes(args.corpus, case)
         checked = weights >= BIG_WEIGHTS_BYTES
+        inputs = declared_inputs(args, model)
         for batch in BATCHES:
-            ours, our_error = run_json(leanrt_command(args, model, batch, specs), args.timeout)
-            peer, peer_error = run_json(["node", os.path.join(args.bench, "tfjs_bench.js"), model, "--batch", str(batch),
-                                         "--runs", str(args.runs), "--warmup", str(args.warmup),
-                                         "--threads", str(args.threads)] + specs, args.timeout)
-            line, outcome = compare_row(case["name"], weights, batch, ours, peer, peer_error, our_error,
+            call_batch, calls, label = call_plan(inputs, batch)
+            ours, our_error = run_json(leanrt_command(args, model, call_batch, calls, specs), args.timeout)
+            peer, peer_error = run_json(["node", os.path.join(args.bench, "tfjs_bench.js"), model] +
+                                        run_flags(args, call_batch, calls) + specs, args.timeout)
+            line, outcome = compare_row(case["name"], weights, label, ours, peer, peer_error, our_error,
                                         TFJS_MIN_SPEEDUP, TFJS_MAX_RSS, checked)
             print(line, flush=True)
             if checked and (outcome is None or outcome[2] == "MISSED"):
-                misses.append(f"{case['name']} batch {batch}")
+                misses.append(f"{case['name']} batch {label}")
     return misses
 
 
@@ -124,6 +167,7 @@ def bench_opencv(args, cases):
     print(f"\n== leanrt vs OpenCV DNN {cv2.__version__} (cv2.dnn.readNetFromTensorflow, {args.threads} threads) ==")
     print("speedup = OpenCV median ms / leanrt median ms; RSS ratio = leanrt VmHWM / OpenCV VmHWM")
     print(f"targets for every frozen .pb OpenCV loads: speedup >= {OPENCV_MIN_SPEEDUP}x, RSS ratio <= {OPENCV_MAX_RSS}x")
+    print_batch_note()
     print(header("opencv"))
     misses = []
     for case in cases:
@@ -132,20 +176,21 @@ def bench_opencv(args, cases):
         model = os.path.join(args.corpus, case["model"])
         specs = input_specs(args.corpus, case)
         weights = weight_bytes(args.corpus, case)
+        inputs = declared_inputs(args, model)
         for batch in BATCHES:
-            peer, peer_error = run_json(["/usr/bin/python3", os.path.join(args.bench, "opencv_bench.py"), model,
-                                         "--batch", str(batch), "--runs", str(args.runs), "--warmup", str(args.warmup),
-                                         "--threads", str(args.threads)] + specs, args.timeout)
+            call_batch, calls, label = call_plan(inputs, batch)
+            peer, peer_error = run_json(["/usr/bin/python3", os.path.join(args.bench, "opencv_bench.py"), model] +
+                                        run_flags(args, call_batch, calls) + specs, args.timeout)
             if peer is None and peer_error and "cannot load" in peer_error:
-                print(f"{case['name']:26s} {weights / 1e6:6.2f} {batch:5d}   OpenCV cannot load it: "
+                print(f"{case['name']:26s} {weights / 1e6:6.2f} {label:>5s}   OpenCV cannot load it: "
                       f"{peer_error.split(': ', 2)[-1][:90]}")
                 break
-            ours, our_error = run_json(leanrt_command(args, model, batch, specs), args.timeout)
-            line, outcome = compare_row(case["name"], weights, batch, ours, peer, peer_error, our_error,
+            ours, our_error = run_json(leanrt_command(args, model, call_batch, calls, specs), args.timeout)
+            line, outcome = compare_row(case["name"], weights, label, ours, peer, peer_error, our_error,
                                         OPENCV_MIN_SPEEDUP, OPENCV_MAX_RSS, True)
             print(line, flush=True)
             if outcome is None or outcome[2] == "MISSED":
-                misses.append(f"{case['name']} batch {batch}")
+                misses.append(f"{case['name']} batch {label}")
     return misses
 
 

@@ -1,14 +1,21 @@
 // leanrt_bench: loads a model, compiles it at a batch size, runs it N times
-// after warm-up and prints one JSON line: median and mean time per run,
-// throughput in samples/s, and the process's peak RSS (VmHWM) at exit.
+// after warm-up and prints one JSON line: median time per run, throughput in
+// samples/s, and the process's peak RSS (VmHWM) at exit.
 //
 //   leanrt_bench MODEL --batch 32 --runs 20 --threads 2 [--kernels reference]
-//                [--input NAME=1,128,128,3]...
+//                [--input NAME=1,128,128,3]... [--calls 1]
+//   leanrt_bench MODEL --batch 1 --calls 32     (a model whose input fixes batch 1)
+//   leanrt_bench MODEL --inputs-json            (declared input shapes, -1 unknown)
 //
 // Inputs are filled with uniform [0, 1) floats (integers: 0), as the corpus
 // references were made. `--input` gives an input's shape at batch 1; its
 // leading dim is replaced by --batch. Without it the declared shape is used,
 // unknown dims set to 1 (the leading one to --batch).
+//
+// `--calls N` makes one timed run N calls of --batch samples each, every call
+// on its own input samples, so a run covers batch * calls samples: how
+// compare.py gives a model that fixes batch 1 the same 32 samples per run as a
+// batch-32 model. The peer drivers take the same flag.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -87,12 +94,37 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
-int bench(const std::string& path, int64_t batch, int runs, int warmup, const kernels::KernelOptions& kernel_options,
-          const std::vector<std::string>& input_specs) {
-  auto fail = [](const Status& status) {
-    std::fprintf(stderr, "leanrt_bench: error: %s\n", status.message().c_str());
-    return 2;
-  };
+int fail(const Status& status) {
+  std::fprintf(stderr, "leanrt_bench: error: %s\n", status.message().c_str());
+  return 2;
+}
+
+// One JSON line: each graph input's name, dtype and shape as the model
+// declares it (-1 for an unknown dim, null for an unknown rank), before any
+// binding. compare.py reads it to tell a model that fixes batch 1.
+int print_inputs_json(const std::string& path) {
+  auto graph = importer::load_model(path, {});
+  if (!graph) return fail(graph.status());
+  std::string json = "{\"model\": \"" + path + "\", \"inputs\": [";
+  for (size_t i = 0; i < graph->inputs.size(); ++i) {
+    const ir::Value& value = graph->values[graph->inputs[i]];
+    json += i ? ", " : "";
+    json += "{\"name\": \"" + graph->input_names[i] + "\", \"dtype\": \"" + std::string(dtype_name(value.dtype)) +
+            "\", \"shape\": ";
+    if (value.unknown_rank) {
+      json += "null}";
+      continue;
+    }
+    json += "[";
+    for (size_t d = 0; d < value.shape.size(); ++d) json += (d ? ", " : "") + std::to_string(value.shape[d]);
+    json += "]}";
+  }
+  std::printf("%s]}\n", json.c_str());
+  return 0;
+}
+
+int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int warmup,
+          const kernels::KernelOptions& kernel_options, const std::vector<std::string>& input_specs) {
   auto graph = importer::load_model(path, {});
   if (!graph) return fail(graph.status());
   runtime::CompileOptions options;
@@ -109,23 +141,47 @@ int bench(const std::string& path, int64_t batch, int runs, int warmup, const ke
     if (!shape.empty()) shape[0] = batch;
     options.input_shapes[name] = shape;
   }
+  // compile would reject a batch other than the one an input fixes, naming
+  // only the shapes; fail here with the flags to use instead.
+  for (size_t i = 0; i < graph->inputs.size(); ++i) {
+    const ir::Value& value = graph->values[graph->inputs[i]];
+    auto bound = options.input_shapes.find(graph->input_names[i]);
+    if (value.unknown_rank || value.shape.empty() || value.shape[0] < 0 || bound == options.input_shapes.end() ||
+        bound->second.empty() || bound->second[0] == value.shape[0])
+      continue;
+    return fail(invalid_argument(
+        "{}: input \"{}\": the model fixes the leading (batch) dim, {}; expected --batch {}, found --batch {} "
+        "(for more samples per timed run add --calls N)",
+        path, graph->input_names[i], shape_string(value.shape), value.shape[0], batch));
+  }
   const auto compile_start = Clock::now();
   auto model = runtime::CompiledModel::compile(std::move(*graph), options);
   if (!model) return fail(model.status());
   const double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - compile_start).count();
+  // inputs[call][input]: every call gets its own samples, as a user feeding
+  // `calls` batches would; all of them are made before timing.
   std::mt19937 random(1);
-  std::vector<std::vector<std::byte>> inputs;
-  for (size_t i = 0; i < (*model)->inputs().size(); ++i) {
-    const auto& info = (*model)->inputs()[i];
-    inputs.push_back(random_input(info.dtype, info.shape, random));
-    (*model)->set_input(static_cast<int>(i), inputs.back().data());
-  }
+  const size_t input_count = (*model)->inputs().size();
+  std::vector<std::vector<std::vector<std::byte>>> inputs(static_cast<size_t>(calls));
+  for (auto& call_inputs : inputs)
+    for (size_t i = 0; i < input_count; ++i) {
+      const auto& info = (*model)->inputs()[i];
+      call_inputs.push_back(random_input(info.dtype, info.shape, random));
+    }
+  // One run: `calls` calls of `batch` samples each.
+  auto run_once = [&]() -> Status {
+    for (const auto& call_inputs : inputs) {
+      for (size_t i = 0; i < input_count; ++i) (*model)->set_input(static_cast<int>(i), call_inputs[i].data());
+      LEANRT_RETURN_IF_ERROR((*model)->run());
+    }
+    return Status::ok();
+  };
   for (int i = 0; i < warmup; ++i)
-    if (Status status = (*model)->run(); !status.is_ok()) return fail(status);
+    if (Status status = run_once(); !status.is_ok()) return fail(status);
   std::vector<double> times_ms;
   for (int i = 0; i < runs; ++i) {
     const auto start = Clock::now();
-    if (Status status = (*model)->run(); !status.is_ok()) return fail(status);
+    if (Status status = run_once(); !status.is_ok()) return fail(status);
     times_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
   const double median_ms = median(times_ms);
@@ -137,13 +193,13 @@ int bench(const std::string& path, int64_t batch, int runs, int warmup, const ke
     largest_packed_bytes = std::max(largest_packed_bytes, step.packed_weights_bytes);
   }
   std::printf(
-      "{\"engine\": \"leanrt\", \"model\": \"%s\", \"batch\": %lld, \"kernels\": \"%s\", \"threads\": %d, "
-      "\"runs\": %d, \"compile_ms\": %.3f, \"median_ms\": %.4f, \"throughput_per_s\": %.3f, "
+      "{\"engine\": \"leanrt\", \"model\": \"%s\", \"batch\": %lld, \"calls\": %lld, \"samples_per_run\": %lld, "
+      "\"kernels\": \"%s\", \"threads\": %d, \"runs\": %d, \"compile_ms\": %.3f, \"median_ms\": %.4f, \"throughput_per_s\": %.3f, "
       "\"peak_rss_bytes\": %zu, \"rss_anon_bytes\": %zu, \"onednn_library_rss_bytes\": %zu, \"arena_bytes\": %zu, \"weights_bytes\": %zu, "
       "\"steps\": %zu, \"fast_steps\": %d, \"largest_packed_bytes\": %zu}\n",
-      path.c_str(), static_cast<long long>(batch),
+      path.c_str(), static_cast<long long>(batch), static_cast<long long>(calls), static_cast<long long>(batch * calls),
       kernel_options.choice == kernels::KernelChoice::kAuto ? "auto" : "reference", kernel_options.threads, runs,
-      compile_ms, median_ms, 1000.0 * static_cast<double>(batch) / median_ms, memory.peak_rss_bytes,
+      compile_ms, median_ms, 1000.0 * static_cast<double>(batch * calls) / median_ms, memory.peak_rss_bytes,
       memory.rss_anon_bytes, library_rss_bytes("libdnnl.so"), (*model)->arena_bytes(), (*model)->weights_bytes(), (*model)->steps().size(), fast_steps, largest_packed_bytes);
   return 0;
 }
@@ -153,17 +209,21 @@ int bench(const std::string& path, int64_t batch, int runs, int warmup, const ke
 int main(int argc, char** argv) {
   CLI::App app{"leanrt_bench: throughput and peak RSS of one model"};
   std::string path, kernels_choice = "auto";
-  int64_t batch = 1;
+  int64_t batch = 1, calls = 1;
+  bool inputs_json = false;
   int runs = 10, warmup = 3, threads = 2;
   std::vector<std::string> input_specs;
   app.add_option("model", path, "model file")->required();
-  app.add_option("--batch", batch, "batch size")->capture_default_str();
+  app.add_option("--batch", batch, "batch size of one call")->capture_default_str();
+  app.add_option("--calls", calls, "calls per timed run, each on its own samples")->capture_default_str();
+  app.add_flag("--inputs-json", inputs_json, "print the declared input shapes (-1 unknown) as JSON and exit");
   app.add_option("--runs", runs, "timed runs (the median is reported)")->capture_default_str();
   app.add_option("--warmup", warmup, "untimed runs first")->capture_default_str();
   app.add_option("--threads", threads, "kernel threads (0 = all cores)")->capture_default_str();
   app.add_option("--kernels", kernels_choice, "auto or reference")->capture_default_str();
   app.add_option("--input", input_specs, "NAME=d0,d1,... an input's shape (leading dim becomes --batch)");
   CLI11_PARSE(app, argc, argv);
+  if (inputs_json) return print_inputs_json(path);
   leanrt::kernels::KernelOptions kernel_options;
   kernel_options.threads = threads;
   if (kernels_choice == "reference") kernel_options.choice = leanrt::kernels::KernelChoice::kReference;
@@ -171,9 +231,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "leanrt_bench: error: --kernels \"%s\": expected auto or reference\n", kernels_choice.c_str());
     return 2;
   }
-  if (batch < 1 || runs < 1) {
-    std::fprintf(stderr, "leanrt_bench: error: --batch and --runs must be at least 1\n");
+  if (batch < 1 || calls < 1 || runs < 1) {
+    std::fprintf(stderr, "leanrt_bench: error: --batch, --calls and --runs must be at least 1\n");
     return 2;
   }
-  return bench(path, batch, runs, warmup, kernel_options, input_specs);
+  return bench(path, batch, calls, runs, warmup, kernel_options, input_specs);
 }

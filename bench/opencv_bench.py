@@ -3,7 +3,10 @@ runs it on uniform [0, 1) NHWC inputs at a batch size and prints one JSON
 line like leanrt_bench's (median ms per run, throughput, VmHWM at exit).
 
     /usr/bin/python3 bench/opencv_bench.py MODEL.pb --batch 32 --runs 10 --warmup 3 --threads 2 \
-        --input NAME=1,28,28,1
+        --input NAME=1,28,28,1 [--calls 1]
+
+As in leanrt_bench, --calls N makes one timed run N calls of --batch samples,
+each call on its own input arrays (made before timing).
 
 Debian's python3-opencv (4.6) is for the system python; exits 3 when OpenCV
 cannot load or run the graph, so the caller can report that.
@@ -28,6 +31,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("model")
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--calls", type=int, default=1, help="calls per timed run, each on its own samples")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
@@ -44,20 +48,23 @@ def main():
     net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
     net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
     rng = np.random.default_rng(1)
-    feeds = {}
-    for spec in args.input:
-        name, dims = spec.rsplit("=", 1)
-        shape = [int(d) for d in dims.split(",")]
-        shape[0] = args.batch
-        data = rng.random(shape, dtype=np.float32)
-        if len(shape) == 4:
-            data = np.ascontiguousarray(data.transpose(0, 3, 1, 2))  # OpenCV takes NCHW blobs
-        feeds[name.split(":")[0]] = data
+    feeds_per_call = [{} for _ in range(args.calls)]  # call c's inputs, its own samples
+    for feeds in feeds_per_call:
+        for spec in args.input:
+            name, dims = spec.rsplit("=", 1)
+            shape = [int(d) for d in dims.split(",")]
+            shape[0] = args.batch
+            data = rng.random(shape, dtype=np.float32)
+            if len(shape) == 4:
+                data = np.ascontiguousarray(data.transpose(0, 3, 1, 2))  # OpenCV takes NCHW blobs
+            feeds[name.split(":")[0]] = data
 
     def run_once():
-        for name, data in feeds.items():
-            net.setInput(data, name)
-        return net.forward()
+        """One run: args.calls calls of args.batch samples each."""
+        for feeds in feeds_per_call:
+            for name, data in feeds.items():
+                net.setInput(data, name)
+            net.forward()
 
     try:
         for _ in range(args.warmup):
@@ -72,8 +79,9 @@ def main():
         sys.exit(3)
     median_ms = float(np.median(times))
     print(json.dumps({
-        "engine": "opencv-dnn", "model": args.model, "batch": args.batch, "threads": cv2.getNumThreads(),
-        "runs": args.runs, "median_ms": median_ms, "throughput_per_s": 1000.0 * args.batch / median_ms,
+        "engine": "opencv-dnn", "model": args.model, "batch": args.batch, "calls": args.calls,
+        "samples_per_run": args.batch * args.calls, "threads": cv2.getNumThreads(), "runs": args.runs,
+        "median_ms": median_ms, "throughput_per_s": 1000.0 * args.batch * args.calls / median_ms,
         "peak_rss_bytes": peak_rss_bytes(),
     }))
 

@@ -3,7 +3,10 @@
 // leanrt_bench's: median ms per run, throughput, and VmHWM at exit.
 //
 //   node bench/tfjs_bench.js MODEL.json --batch 32 --runs 10 --warmup 3 --threads 2 \
-//        --input NAME=1,128,128,3
+//        --input NAME=1,128,128,3 [--calls 1]
+//
+// As in leanrt_bench, `--calls N` makes one timed run N calls of --batch
+// samples, each call on its own input tensors (made before timing).
 //
 // Runs from bench/node_modules (installed by bench/run.sh, not committed).
 'use strict';
@@ -11,7 +14,7 @@ const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const args = { batch: 1, runs: 10, warmup: 3, threads: 2, inputs: {} };
+  const args = { batch: 1, calls: 1, runs: 10, warmup: 3, threads: 2, inputs: {} };
   args.model = argv[0];
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -70,25 +73,33 @@ async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
   const model = await tf.loadGraphModel(fileHandler(tf, args.model));
-  const feeds = {};
-  for (const input of model.inputs) {
-    let shape = args.inputs[input.name] || input.shape.map((d) => (d < 0 ? 1 : d));
-    shape = [args.batch, ...shape.slice(1)];
-    feeds[input.name] = input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32');
+  // feedsPerCall[c]: call c's inputs, its own samples.
+  const feedsPerCall = [];
+  for (let c = 0; c < args.calls; ++c) {
+    const feeds = {};
+    for (const input of model.inputs) {
+      let shape = args.inputs[input.name] || input.shape.map((d) => (d < 0 ? 1 : d));
+      shape = [args.batch, ...shape.slice(1)];
+      feeds[input.name] = input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32');
+    }
+    feedsPerCall.push(feeds);
   }
   // execute() where the graph allows it (no control flow): executeAsync
   // adds per-op scheduling and warns on every call.
   let synchronous = true;
   try {
-    tf.dispose(model.execute(feeds));
+    tf.dispose(model.execute(feedsPerCall[0]));
   } catch (error) {
     synchronous = false;
   }
+  // One run: args.calls calls of args.batch samples each.
   const runOnce = async () => {
-    const result = synchronous ? model.execute(feeds) : await model.executeAsync(feeds);
-    const outputs = Array.isArray(result) ? result : result instanceof tf.Tensor ? [result] : Object.values(result);
-    for (const output of outputs) await output.data();  // wait for the values, as a user would
-    tf.dispose(outputs);
+    for (const feeds of feedsPerCall) {
+      const result = synchronous ? model.execute(feeds) : await model.executeAsync(feeds);
+      const outputs = Array.isArray(result) ? result : result instanceof tf.Tensor ? [result] : Object.values(result);
+      for (const output of outputs) await output.data();  // wait for the values, as a user would
+      tf.dispose(outputs);
+    }
   };
   for (let i = 0; i < args.warmup; ++i) await runOnce();
   const times = [];
@@ -99,8 +110,9 @@ async function main() {
   }
   const medianMs = median(times);
   console.log(JSON.stringify({
-    engine: 'tfjs-wasm', model: args.model, batch: args.batch, threads: wasm.getThreadsCount(),
-    runs: args.runs, median_ms: medianMs, throughput_per_s: (1000 * args.batch) / medianMs,
+    engine: 'tfjs-wasm', model: args.model, batch: args.batch, calls: args.calls,
+    samples_per_run: args.batch * args.calls, threads: wasm.getThreadsCount(),
+    runs: args.runs, median_ms: medianMs, throughput_per_s: (1000 * args.batch * args.calls) / medianMs,
     peak_rss_bytes: peakRssBytes(),
   }));
 }

@@ -52,12 +52,9 @@ ir::ValueId GraphCase::node(const std::string& name, const std::string& op, std:
 
 namespace {
 
-Expected<std::unique_ptr<runtime::CompiledModel>> compile_and_run(const ir::Graph& graph,
-                                                                  const std::vector<std::vector<float>>& inputs,
-                                                                  kernels::KernelChoice choice, int threads) {
-  runtime::CompileOptions options;
-  options.kernels.choice = choice;
-  options.kernels.threads = threads;
+Expected<std::unique_ptr<runtime::CompiledModel>> compile_graph_and_run(const ir::Graph& graph,
+                                                                        const std::vector<std::vector<float>>& inputs,
+                                                                        runtime::CompileOptions options) {
   for (ir::ValueId input : graph.inputs) options.input_shapes[graph.values[input].name] = graph.values[input].shape;
   LEANRT_ASSIGN_OR_RETURN(auto model, runtime::CompiledModel::compile(graph, options));
   for (size_t i = 0; i < inputs.size(); ++i) model->set_input(static_cast<int>(i), inputs[i].data());
@@ -65,12 +62,25 @@ Expected<std::unique_ptr<runtime::CompiledModel>> compile_and_run(const ir::Grap
   return model;
 }
 
+Expected<std::unique_ptr<runtime::CompiledModel>> compile_graph_and_run(const ir::Graph& graph,
+                                                                        const std::vector<std::vector<float>>& inputs,
+                                                                        kernels::KernelChoice choice, int threads) {
+  runtime::CompileOptions options;
+  options.kernels.choice = choice;
+  options.kernels.threads = threads;
+  return compile_graph_and_run(graph, inputs, options);
+}
+
 }  // namespace
+
+Expected<std::unique_ptr<runtime::CompiledModel>> GraphCase::compile_and_run(runtime::CompileOptions options) {
+  return compile_graph_and_run(graph_, input_data_, std::move(options));
+}
 
 CompareResult GraphCase::compare(int threads) {
   CompareResult result;
-  auto fast = compile_and_run(graph_, input_data_, kernels::KernelChoice::kAuto, threads);
-  auto reference = compile_and_run(graph_, input_data_, kernels::KernelChoice::kReference, threads);
+  auto fast = compile_graph_and_run(graph_, input_data_, kernels::KernelChoice::kAuto, threads);
+  auto reference = compile_graph_and_run(graph_, input_data_, kernels::KernelChoice::kReference, threads);
   if (!fast || !reference) {
     result.error = !fast ? "fast: " + fast.status().message() : "reference: " + reference.status().message();
     return result;
@@ -97,7 +107,7 @@ CompareResult GraphCase::compare(int threads) {
 }
 
 Expected<std::vector<float>> GraphCase::run(kernels::KernelChoice choice, int threads) {
-  LEANRT_ASSIGN_OR_RETURN(auto model, compile_and_run(graph_, input_data_, choice, threads));
+  LEANRT_ASSIGN_OR_RETURN(auto model, compile_graph_and_run(graph_, input_data_, choice, threads));
   const auto& output = model->output(0);
   return std::vector<float>(output.as<float>(), output.as<float>() + output.elements());
 }

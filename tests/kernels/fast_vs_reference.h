@@ -44,6 +44,8 @@ class GraphCase {
   CompareResult compare(int threads = 2);
   // Output 0 of the graph compiled with `choice`, or the error.
   Expected<std::vector<float>> run(kernels::KernelChoice choice, int threads = 2);
+  // The graph compiled with `options` (input shapes filled in) and run once.
+  Expected<std::unique_ptr<runtime::CompiledModel>> compile_and_run(runtime::CompileOptions options);
 
  private:
   ir::Graph graph_;

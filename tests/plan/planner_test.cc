@@ -47,6 +47,25 @@ PlanInput random_dag(std::mt19937& rng, int nodes) {
       input.shares.push_back({node, source, ShareKind::kInPlace});
     }
   }
+  // Concats: a node whose inputs all die there may ask for them as slices
+  // of its output, laid end to end (unaligned ends make the planner refuse
+  // the whole group, which the verifier must accept too).
+  for (int node = 1; node < nodes; ++node) {
+    if (rng() % 3 != 0 || reads[node].size() < 2) continue;
+    std::vector<int> parts = reads[node];
+    std::sort(parts.begin(), parts.end());
+    if (std::adjacent_find(parts.begin(), parts.end()) != parts.end()) continue;
+    size_t offset = 0;
+    std::vector<ShareRequest> slices;
+    for (int part : parts) {
+      if (last_use[part] != node) break;
+      slices.push_back({part, node, ShareKind::kSlice, offset});
+      offset += input.tensors[part].size_bytes;
+    }
+    if (slices.size() != parts.size()) continue;
+    input.tensors[node].size_bytes = offset;
+    input.shares.insert(input.shares.end(), slices.begin(), slices.end());
+  }
   for (int node = 0; node < nodes; node += 5)
     input.tensors.push_back({static_cast<size_t>(1 + rng() % 5000), node, node});  // scratch
   return input;
@@ -54,7 +73,7 @@ PlanInput random_dag(std::mt19937& rng, int nodes) {
 
 TEST(Planner, RandomDagsGiveValidPlans) {
   std::mt19937 rng(12345);
-  int shares_applied = 0;
+  int shares_applied = 0, slices_applied = 0;
   double worst_ratio = 1.0;
   for (int trial = 0; trial < 3000; ++trial) {
     const int nodes = 2 + static_cast<int>(rng() % 60);
@@ -65,6 +84,8 @@ TEST(Planner, RandomDagsGiveValidPlans) {
     ASSERT_TRUE(verified.is_ok()) << "trial " << trial << ": " << verified.message();
     EXPECT_GE(plan->arena_bytes, plan->arena_bytes_lower_bound);
     for (size_t offset : plan->offsets) EXPECT_EQ(offset % input.alignment, 0u);
+    for (const ShareRequest& share : input.shares)
+      if (share.kind == ShareKind::kSlice && plan->offset_in_buffer[share.tensor] != 0) ++slices_applied;
     auto again = plan_memory(input);
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->offsets, plan->offsets) << "plans must be deterministic";
@@ -72,7 +93,47 @@ TEST(Planner, RandomDagsGiveValidPlans) {
     worst_ratio = std::max(worst_ratio, static_cast<double>(plan->arena_bytes) / plan->arena_bytes_lower_bound);
   }
   EXPECT_GT(shares_applied, 1000) << "the random DAGs should exercise aliasing and in-place sharing";
+  EXPECT_GT(slices_applied, 100) << "the random DAGs should exercise concat slices";
   std::printf("random DAGs: worst arena / lower bound = %.3f\n", worst_ratio);
+}
+
+TEST(Planner, ConcatInputsLiveInsideTheOutput) {
+  // Steps 0-2 compute three slices; step 3 concatenates them; step 4 reads it.
+  PlanInput input;
+  input.tensors = {{128, 0, 3}, {64, 1, 3}, {256, 2, 3}, {448, 3, 4}};
+  input.shares = {{0, 3, ShareKind::kSlice, 0}, {1, 3, ShareKind::kSlice, 128}, {2, 3, ShareKind::kSlice, 192}};
+  auto plan = plan_memory(input);
+  ASSERT_TRUE(plan.has_value());
+  ASSERT_TRUE(verify_plan(input, *plan).is_ok()) << verify_plan(input, *plan).message();
+  EXPECT_EQ(plan->arena_bytes, 448u) << "the concat needs no bytes beyond its inputs'";
+  EXPECT_EQ(plan->offsets[1], plan->offsets[3] + 128);
+  EXPECT_EQ(plan->offsets[2], plan->offsets[3] + 192);
+  EXPECT_EQ(plan->shares_applied, 3);
+}
+
+TEST(Planner, SlicesRefusedWhenTheyCannotAllFit) {
+  PlanInput input;
+  input.tensors = {{128, 0, 3}, {128, 1, 3}, {256, 3, 4}, {100, 0, 2}, {64, 1, 2}, {192, 2, 4}};
+  input.shares = {{0, 2, ShareKind::kSlice, 0}, {1, 2, ShareKind::kSlice, 64},  // overlapping
+                  {3, 5, ShareKind::kSlice, 0}, {4, 5, ShareKind::kSlice, 100}};  // unaligned
+  auto plan = plan_memory(input);
+  ASSERT_TRUE(plan.has_value());
+  ASSERT_TRUE(verify_plan(input, *plan).is_ok());
+  EXPECT_EQ(plan->shares_applied, 0);
+  for (size_t inside : plan->offset_in_buffer) EXPECT_EQ(inside, 0u);
+}
+
+TEST(Planner, VerifierRejectsASliceNobodyAskedFor) {
+  PlanInput input;
+  input.tensors = {{128, 0, 1}, {256, 1, 2}};
+  input.shares = {{0, 1, ShareKind::kSlice, 0}};
+  auto plan = plan_memory(input);
+  ASSERT_TRUE(plan.has_value());
+  ASSERT_TRUE(verify_plan(input, *plan).is_ok());
+  Plan moved = *plan;
+  moved.offset_in_buffer[0] = 64;
+  moved.offsets[0] += 64;
+  EXPECT_FALSE(verify_plan(input, moved).is_ok());
 }
 
 TEST(Planner, DisjointLifetimesShareMemory) {

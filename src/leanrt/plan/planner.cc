@@ -1,6 +1,7 @@
 #include "leanrt/plan/planner.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 
 namespace leanrt::plan {
@@ -15,18 +16,76 @@ bool overlaps_in_time(const Buffer& a, const Buffer& b) {
 // Groups tensors into buffers, honouring the share requests that are safe.
 struct Grouping {
   std::vector<int> buffer_of;
+  std::vector<size_t> offset_in_buffer;
+  std::vector<bool> is_slice;
   std::vector<Buffer> buffers;
   int shares_applied = 0;
 };
+
+// Whether the slices requested into `source` can all be honoured: each
+// inside it, aligned, dead by the step `source` is written, in no other
+// slice group, and never sharing bytes with another slice while both live
+// (a slice and the tensor it was reshaped or computed in place from may
+// share bytes: one dies where the other is written).
+bool slices_fit(const PlanInput& input, int source, const std::vector<const ShareRequest*>& slices,
+                const std::vector<int>& buffer_of) {
+  const TensorLifetime& whole = input.tensors[source];
+  if (buffer_of[source] >= 0) return false;
+  for (const ShareRequest* slice : slices) {
+    const TensorLifetime& part = input.tensors[slice->tensor];
+    if (buffer_of[slice->tensor] >= 0 || slice->byte_offset % input.alignment != 0 ||
+        slice->byte_offset + part.size_bytes > whole.size_bytes || part.last_step > whole.first_step)
+      return false;
+  }
+  for (size_t i = 0; i < slices.size(); ++i)
+    for (size_t j = i + 1; j < slices.size(); ++j) {
+      const TensorLifetime& a = input.tensors[slices[i]->tensor];
+      const TensorLifetime& b = input.tensors[slices[j]->tensor];
+      if (slices[i]->tensor == slices[j]->tensor) return false;
+      const bool bytes_meet = slices[i]->byte_offset < slices[j]->byte_offset + b.size_bytes &&
+                              slices[j]->byte_offset < slices[i]->byte_offset + a.size_bytes;
+      const bool both_live = a.first_step < b.last_step && b.first_step < a.last_step;
+      if (bytes_meet && both_live) return false;
+    }
+  return true;
+}
+
+// One buffer per honoured slice group, holding the source and its slices
+// from the first slice's step to the source's last.
+void group_slices(const PlanInput& input, Grouping& grouping, std::vector<int>& written_at) {
+  std::map<int, std::vector<const ShareRequest*>> slices_of;
+  for (const ShareRequest& share : input.shares)
+    if (share.kind == ShareKind::kSlice) slices_of[share.source].push_back(&share);
+  for (const auto& [source, slices] : slices_of) {
+    if (!slices_fit(input, source, slices, grouping.buffer_of)) continue;
+    const TensorLifetime& whole = input.tensors[source];
+    Buffer buffer{round_up(whole.size_bytes, input.alignment), whole.first_step, whole.last_step, 0};
+    const int index = static_cast<int>(grouping.buffers.size());
+    grouping.buffer_of[source] = index;
+    for (const ShareRequest* slice : slices) {
+      buffer.first_step = std::min(buffer.first_step, input.tensors[slice->tensor].first_step);
+      grouping.buffer_of[slice->tensor] = index;
+      grouping.offset_in_buffer[slice->tensor] = slice->byte_offset;
+      grouping.is_slice[slice->tensor] = true;
+      ++grouping.shares_applied;
+    }
+    grouping.buffers.push_back(buffer);
+    written_at.push_back(-1);
+  }
+}
 
 Grouping group_tensors(const PlanInput& input) {
   Grouping grouping;
   const size_t count = input.tensors.size();
   grouping.buffer_of.assign(count, -1);
+  grouping.offset_in_buffer.assign(count, 0);
+  grouping.is_slice.assign(count, false);
   // Tensors that a share request will fold into their source's buffer.
   std::vector<int> share_of(count, -1);
-  for (size_t i = 0; i < input.shares.size(); ++i) share_of[input.shares[i].tensor] = static_cast<int>(i);
+  for (size_t i = 0; i < input.shares.size(); ++i)
+    if (input.shares[i].kind != ShareKind::kSlice) share_of[input.shares[i].tensor] = static_cast<int>(i);
   std::vector<int> written_at;  // per buffer: step of its last in-place write
+  group_slices(input, grouping, written_at);
 
   // Visit tensors by first step so a source's buffer exists before its sharer.
   std::vector<int> order(count);
@@ -34,6 +93,7 @@ Grouping group_tensors(const PlanInput& input) {
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return input.tensors[a].first_step < input.tensors[b].first_step; });
   for (int tensor : order) {
+    if (grouping.buffer_of[tensor] >= 0) continue;  // placed with its slice group
     const TensorLifetime& life = input.tensors[tensor];
     const size_t size = round_up(life.size_bytes, input.alignment);
     if (share_of[tensor] >= 0) {
@@ -41,7 +101,8 @@ Grouping group_tensors(const PlanInput& input) {
       const int source_buffer = grouping.buffer_of[share.source];
       if (source_buffer >= 0) {
         Buffer& buffer = grouping.buffers[source_buffer];
-        bool allowed = buffer.size_bytes == size;
+        // Nothing joins a slice: it shares its bytes with the concat output.
+        bool allowed = buffer.size_bytes == size && !grouping.is_slice[share.source];
         if (share.kind == ShareKind::kInPlace)
           allowed = allowed && buffer.last_step == life.first_step && written_at[source_buffer] != life.first_step;
         if (allowed) {
@@ -127,6 +188,9 @@ Expected<Plan> plan_memory(const PlanInput& input) {
     if (share.tensor < 0 || share.source < 0 || share.tensor >= static_cast<int>(input.tensors.size()) ||
         share.source >= static_cast<int>(input.tensors.size()) || share.tensor == share.source)
       return internal_error("share request {} -> {} names no valid pair of tensors", share.tensor, share.source);
+  for (const ShareRequest& share : input.shares)
+    if (share.kind != ShareKind::kSlice && share.byte_offset != 0)
+      return internal_error("share request {} -> {}: only a slice has a byte offset", share.tensor, share.source);
 
   Grouping grouping = group_tensors(input);
   Plan plan;
@@ -162,23 +226,33 @@ Expected<Plan> plan_memory(const PlanInput& input) {
     plan.arena_bytes = size_arena;
     plan.strategy = "greedy by size";
   }
+  plan.offset_in_buffer = std::move(grouping.offset_in_buffer);
   plan.offsets.resize(input.tensors.size());
-  for (size_t t = 0; t < input.tensors.size(); ++t) plan.offsets[t] = plan.buffers[plan.buffer_of[t]].offset;
+  for (size_t t = 0; t < input.tensors.size(); ++t)
+    plan.offsets[t] = plan.buffers[plan.buffer_of[t]].offset + plan.offset_in_buffer[t];
   return plan;
 }
 
 Status verify_plan(const PlanInput& input, const Plan& plan) {
-  if (plan.buffer_of.size() != input.tensors.size() || plan.offsets.size() != input.tensors.size())
-    return internal_error("plan covers {} tensors, input has {}", plan.offsets.size(), input.tensors.size());
-  for (size_t t = 0; t < input.tensors.size(); ++t) {
+  const size_t count = input.tensors.size();
+  if (plan.buffer_of.size() != count || plan.offsets.size() != count || plan.offset_in_buffer.size() != count)
+    return internal_error("plan covers {} tensors, input has {}", plan.offsets.size(), count);
+  // A tensor may sit inside its buffer only where a slice request put it.
+  std::vector<size_t> requested_offset(count, 0);
+  for (const ShareRequest& share : input.shares)
+    if (share.kind == ShareKind::kSlice) requested_offset[share.tensor] = share.byte_offset;
+  for (size_t t = 0; t < count; ++t) {
     const int b = plan.buffer_of[t];
     if (b < 0 || b >= static_cast<int>(plan.buffers.size())) return internal_error("tensor {} has no buffer", t);
     const Buffer& buffer = plan.buffers[b];
     const TensorLifetime& life = input.tensors[t];
-    if (plan.offsets[t] != buffer.offset) return internal_error("tensor {} offset differs from its buffer's", t);
-    if (life.size_bytes > buffer.size_bytes)
-      return internal_error("tensor {} ({} bytes) does not fit its buffer ({} bytes)", t, life.size_bytes,
-                            buffer.size_bytes);
+    const size_t inside = plan.offset_in_buffer[t];
+    if (inside != 0 && inside != requested_offset[t])
+      return internal_error("tensor {} sits {} bytes into its buffer, which no slice request asked", t, inside);
+    if (plan.offsets[t] != buffer.offset + inside) return internal_error("tensor {} offset differs from its buffer's", t);
+    if (inside + life.size_bytes > buffer.size_bytes)
+      return internal_error("tensor {} ({} bytes at +{}) does not fit its buffer ({} bytes)", t, life.size_bytes,
+                            inside, buffer.size_bytes);
     if (life.first_step < buffer.first_step || life.last_step > buffer.last_step)
       return internal_error("tensor {} lives outside its buffer's lifetime", t);
   }
@@ -202,7 +276,9 @@ Status verify_plan(const PlanInput& input, const Plan& plan) {
         const TensorLifetime& b = input.tensors[tensors[j]];
         const int shared_steps = std::min(a.last_step, b.last_step) - std::max(a.first_step, b.first_step) + 1;
         const bool touching = shared_steps == 1 && (a.last_step == b.first_step || b.last_step == a.first_step);
-        if (shared_steps > 0 && !touching && root(tensors[i]) != root(tensors[j]))
+        const size_t a_start = plan.offset_in_buffer[tensors[i]], b_start = plan.offset_in_buffer[tensors[j]];
+        const bool disjoint_bytes = a_start + a.size_bytes <= b_start || b_start + b.size_bytes <= a_start;
+        if (shared_steps > 0 && !touching && !disjoint_bytes && root(tensors[i]) != root(tensors[j]))
           return internal_error("tensors {} (steps {}-{}) and {} (steps {}-{}) share a buffer while both live",
                                 tensors[i], a.first_step, a.last_step, tensors[j], b.first_step, b.last_step);
       }

@@ -32,12 +32,19 @@ enum class ShareKind {
   // `tensor` may be written over `source` if nothing reads `source` (or any
   // tensor already sharing its buffer) after `tensor`'s first step.
   kInPlace,
+  // `tensor` lives `byte_offset` bytes into `source`'s buffer: a concat input
+  // computed where the concat output will hold it, so the concat copies
+  // nothing. `source` is written later, at the step where `tensor` dies.
+  // Applied per `source` only when all its slices are disjoint, aligned and
+  // inside it; a slice overrides the tensor's own share request.
+  kSlice,
 };
 
 struct ShareRequest {
   int tensor = 0;
   int source = 0;
   ShareKind kind = ShareKind::kInPlace;
+  size_t byte_offset = 0;  // kSlice only
 };
 
 struct PlanInput {
@@ -57,6 +64,7 @@ struct Buffer {
 struct Plan {
   std::vector<int> buffer_of;       // per tensor
   std::vector<size_t> offsets;      // per tensor, bytes from the arena start
+  std::vector<size_t> offset_in_buffer;  // per tensor: non-zero for slices only
   std::vector<Buffer> buffers;
   size_t arena_bytes = 0;
   // Max over steps of the bytes of buffers live at that step: no placement

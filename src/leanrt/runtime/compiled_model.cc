@@ -18,6 +18,70 @@ size_t value_bytes(const ir::Value& value) {
   return static_cast<size_t>(num_elements(value.shape)) * dtype_size(value.dtype);
 }
 
+// The axis a ConcatV2 or Pack joins its inputs along, or -1 for other ops.
+int joined_axis(const ir::Graph& graph, const ir::Node& node) {
+  const int rank = static_cast<int>(graph.values[node.outputs[0]].shape.size());
+  int64_t axis = -1;
+  if (node.op == "Pack") {
+    axis = node.attrs.get_or<int64_t>("axis", 0);
+  } else if (node.op == "ConcatV2" && node.inputs.size() >= 2) {
+    auto axes = ir::InferContext(graph, node).const_ints(static_cast<int>(node.inputs.size()) - 1);
+    if (!axes || axes->size() != 1) return -1;
+    axis = (*axes)[0];
+  } else {
+    return -1;
+  }
+  return static_cast<int>(axis < 0 ? axis + rank : axis);
+}
+
+// Places `value` at `byte_offset` in the concat output `whole`, and with it
+// the tensor it was reshaped from or computed in place over, back along the
+// chain while each link dies where the next is written (conv -> Reshape ->
+// ConcatV2 in a detection head: the conv writes into the concat output).
+void request_slice_chain(const ir::Graph& graph, ir::ValueId value, int whole, size_t byte_offset,
+                         const std::vector<int>& tensor_of, const std::vector<int>& last_use,
+                         plan::PlanInput& request) {
+  for (size_t depth = 0; depth < graph.nodes.size(); ++depth) {
+    request.shares.push_back({tensor_of[value], whole, plan::ShareKind::kSlice, byte_offset});
+    const ir::NodeId producer = graph.values[value].producer;
+    const ir::Node& node = graph.nodes[producer];
+    const ir::OpInfo* op = ir::find_op(node.op);
+    if (op == nullptr || !(op->traits & (ir::kAlias | ir::kInPlace)) || node.inputs.empty() || node.outputs.size() != 1)
+      return;
+    const ir::ValueId source = node.inputs[0];
+    if (tensor_of[source] < 0 || last_use[source] != producer ||
+        value_bytes(graph.values[source]) != value_bytes(graph.values[value]) ||
+        std::count(node.inputs.begin(), node.inputs.end(), source) != 1)
+      return;
+    value = source;
+  }
+}
+
+// A ConcatV2 or Pack whose axes before the joined one all have size 1 lays
+// its inputs end to end in its output. Each input computed at an earlier
+// step and read by nothing after the concat is then computed in its place
+// in the output (a planner slice), and the concat kernel skips it.
+void request_concat_slices(const ir::Graph& graph, int step, const std::vector<int>& tensor_of,
+                           const std::vector<int>& last_use, plan::PlanInput& request) {
+  const ir::Node& node = graph.nodes[step];
+  if (node.outputs.size() != 1 || tensor_of[node.outputs[0]] < 0) return;
+  const int axis = joined_axis(graph, node);
+  if (axis < 0) return;
+  const Shape& output_shape = graph.values[node.outputs[0]].shape;
+  for (int a = 0; a < axis; ++a)
+    if (output_shape[a] != 1) return;
+  const size_t values = node.op == "ConcatV2" ? node.inputs.size() - 1 : node.inputs.size();
+  size_t byte_offset = 0;
+  for (size_t k = 0; k < values; ++k) {
+    const ir::ValueId input = node.inputs[k];
+    const int input_tensor = tensor_of[input];
+    const bool read_once = std::count(node.inputs.begin(), node.inputs.end(), input) == 1;
+    if (input_tensor >= 0 && read_once && last_use[input] == step && byte_offset % request.alignment == 0)
+      request_slice_chain(graph, input, tensor_of[node.outputs[0]], byte_offset, tensor_of, last_use, request);
+    byte_offset += value_bytes(graph.values[input]);
+  }
+}
+
 Status select_outputs(ir::Graph& graph, const std::vector<std::string>& names) {
   if (names.empty()) return Status::ok();
   std::vector<ir::ValueId> outputs;
@@ -207,7 +271,8 @@ void CompiledModel::copy_mapped_weights() {
 // Every value a node computes, and each node's scratch, becomes a planner
 // tensor living from its producing step to its last reader (graph outputs:
 // to the end). Reshape-like ops ask to alias their input; elementwise ops
-// ask to overwrite an input that dies at their step.
+// ask to overwrite an input that dies at their step; concats laid end to end
+// ask for their inputs inside their output.
 Status CompiledModel::plan_arena(const CompileOptions& options) {
   const int step_count = static_cast<int>(graph_.nodes.size());
   plan::PlanInput request;
@@ -260,6 +325,8 @@ Status CompiledModel::plan_arena(const CompileOptions& options) {
       }
     }
   }
+  for (int s = 0; s < step_count && options.in_place; ++s)
+    request_concat_slices(graph_, s, tensor_of, last_use, request);
   if (!options.share_arena) {
     // Every tensor its own region: the lifetimes all span the whole run.
     for (plan::TensorLifetime& life : request.tensors) {

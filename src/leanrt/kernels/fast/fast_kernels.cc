@@ -10,6 +10,7 @@
 #include <omp.h>
 
 #include "leanrt/ir/op_table.h"
+#include "leanrt/kernels/fast/data_movement.h"
 #include "leanrt/kernels/onednn/onednn.h"
 
 namespace leanrt::kernels {
@@ -26,6 +27,10 @@ FastFactory fast_factory(ir::OpFamily family) {
     case ir::OpFamily::unary: return &onednn::make_unary;
     case ir::OpFamily::binary: return &onednn::make_binary;
     case ir::OpFamily::bias_add: return &onednn::make_bias_add;
+    case ir::OpFamily::transpose: return &fast::make_transpose;
+    case ir::OpFamily::pad: return &fast::make_pad;
+    case ir::OpFamily::concat: return &fast::make_concat;
+    case ir::OpFamily::resize: return &fast::make_resize;
     default: return nullptr;
   }
 }

@@ -1,0 +1,33 @@
+// Fast float32 kernels of the data-movement families: Transpose, Pad/PadV2
+// (constant mode), ConcatV2, ResizeBilinear and ResizeNearestNeighbor.
+// Each factory returns a null KernelPtr for a node it does not take (another
+// dtype, MirrorPad), which then keeps its reference kernel. Every fast kernel
+// computes exactly what its reference does, bit for bit: the same elements
+// moved, the same float expression for the interpolation; they differ in
+// loop order, blocking and OpenMP threads over the outer rows.
+// Kernel names: <op>_f32_fast, e.g. transpose_f32_fast.
+//
+//   case ir::OpFamily::transpose: return &fast::make_transpose;  // fast_kernels.cc
+#pragma once
+
+#include "leanrt/kernels/kernel.h"
+
+namespace leanrt::kernels::fast {
+
+// Transpose: size-1 axes dropped and adjacent axes merged at compile time;
+// an 8x8-blocked transpose of the two axes that swap innermost (e.g. NCHW <->
+// NHWC), or a row copy when the innermost axis stays innermost.
+Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOptions& options);
+
+// Pad and PadV2: each output row written once (borders filled, interior
+// copied). MirrorPad stays on the reference.
+Expected<KernelPtr> make_pad(const KernelContext& context, const KernelOptions& options);
+
+// ConcatV2: one memcpy per input slab of each outer row.
+Expected<KernelPtr> make_concat(const KernelContext& context, const KernelOptions& options);
+
+// ResizeBilinear (float32 input) and ResizeNearestNeighbor (float32): source
+// rows, columns and weights computed at compile time.
+Expected<KernelPtr> make_resize(const KernelContext& context, const KernelOptions& options);
+
+}  // namespace leanrt::kernels::fast

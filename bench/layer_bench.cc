@@ -3,8 +3,7 @@
 // each compiled alone with the fast kernels at --batch and timed as the
 // median of --runs, against the FMA peak measured first on --threads threads.
 //
-//   leanrt_layer_bench --batch 32 --threads 2 --top 4 \
-//       MODEL.json@input_1=1,256,256,3 OTHER.json ...
+//   leanrt_layer_bench --batch 32 --threads 2 --top 4 MODEL.json@input_1=1,256,256,3 OTHER.json ...
 //
 // Each model is shaped at its own inputs (many corpus models fix batch 1);
 // the layer alone is then compiled with its activations at --batch.

@@ -34,8 +34,9 @@ int expect_same_with_and_without_slices(GraphCase& g) {
       const kernels::TensorView& got = (*planned)->output(static_cast<int>(k));
       const kernels::TensorView& want = (*separate)->output(static_cast<int>(k));
       EXPECT_EQ(got.size_bytes(), want.size_bytes());
-      if (got.size_bytes() == want.size_bytes())
+      if (got.size_bytes() == want.size_bytes()) {
         EXPECT_EQ(std::memcmp(got.data, want.data, got.size_bytes()), 0) << "output " << k;
+      }
     }
     EXPECT_EQ(slices_in(**separate), 0);
     slices = slices_in(**planned);

@@ -33,8 +33,11 @@ def load_cases(corpus):
 def input_specs(corpus, case):
     specs = []
     for name, path in case["inputs"].items():
-        shape = np.load(os.path.join(corpus, path), mmap_mode="r").shape
-        specs += ["--input", f"{name}={','.join(str(d) for d in shape)}"]
+        data = np.load(os.path.join(corpus, path), mmap_mode="r")
+        specs += ["--input", f"{name}={','.join(str(d) for d in data.shape)}"]
+        if data.shape == () and data.dtype.kind == "f":
+            # Scalars steer shapes (rvm's downsample_ratio): every engine gets the corpus value.
+            specs += ["--value", f"{name}={float(data)}"]
     return specs
 
 
@@ -202,7 +205,7 @@ def bench_layers(args, cases):
         if case["format"] != "tfjs-graph" or case.get("control_flow_ops"):
             continue
         specs = input_specs(args.corpus, case)
-        shapes = "".join("@" + specs[i + 1] for i in range(0, len(specs), 2))
+        shapes = "".join("@" + specs[i + 1] for i in range(0, len(specs), 2) if specs[i] == "--input")
         models.append(os.path.join(args.corpus, case["model"]) + shapes)
     command = [os.path.join(args.build, "bench", "leanrt_layer_bench"), "--batch", "32", "--threads", str(args.threads),
                "--runs", str(args.runs), "--top", "3"] + models

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <cstdio>
 #include <map>
@@ -53,6 +54,9 @@ Expected<std::map<std::string, Shape>> parse_shapes(const std::vector<std::strin
   }
   return shapes;
 }
+
+// The value of a scalar float input no --value names, in every driver.
+constexpr float kScalarInput = 0.5f;
 
 std::vector<std::byte> random_input(DType dtype, const Shape& shape, std::mt19937& random) {
   const size_t count = static_cast<size_t>(num_elements(shape));
@@ -124,7 +128,8 @@ int print_inputs_json(const std::string& path) {
 }
 
 int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int warmup,
-          const kernels::KernelOptions& kernel_options, const std::vector<std::string>& input_specs) {
+          const kernels::KernelOptions& kernel_options, const std::vector<std::string>& input_specs,
+          const std::map<std::string, float>& scalar_values) {
   auto graph = importer::load_model(path, {});
   if (!graph) return fail(graph.status());
   runtime::CompileOptions options;
@@ -153,6 +158,19 @@ int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int w
         "{}: input \"{}\": the model fixes the leading (batch) dim, {}; expected --batch {}, found --batch {} "
         "(for more samples per timed run add --calls N)",
         path, graph->input_names[i], shape_string(value.shape), value.shape[0], batch));
+  }
+  // Scalar inputs (rvm's downsample_ratio) steer shapes: every driver feeds
+  // the --value given (the corpus data's) or kScalarInput, and leanrt
+  // compiles for it as `leanrt run` does (passes::specialize_inputs).
+  for (size_t i = 0; i < graph->inputs.size(); ++i) {
+    const ir::Value& value = graph->values[graph->inputs[i]];
+    auto given = scalar_values.find(graph->input_names[i]);
+    const bool declared_scalar = value.shape.empty() && !value.unknown_rank;
+    if (value.dtype != DType::kF32 || (!declared_scalar && given == scalar_values.end())) continue;
+    const float fed = given == scalar_values.end() ? kScalarInput : given->second;
+    passes::InputValue scalar{DType::kF32, {}, std::vector<std::byte>(sizeof(float))};
+    std::memcpy(scalar.bytes.data(), &fed, sizeof(float));
+    options.input_values[graph->input_names[i]] = std::move(scalar);
   }
   const auto compile_start = Clock::now();
   auto model = runtime::CompiledModel::compile(std::move(*graph), options);
@@ -213,6 +231,7 @@ int main(int argc, char** argv) {
   bool inputs_json = false;
   int runs = 10, warmup = 3, threads = 2;
   std::vector<std::string> input_specs;
+  std::vector<std::string> value_specs;
   app.add_option("model", path, "model file")->required();
   app.add_option("--batch", batch, "batch size of one call")->capture_default_str();
   app.add_option("--calls", calls, "calls per timed run, each on its own samples")->capture_default_str();
@@ -222,7 +241,19 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "kernel threads (0 = all cores)")->capture_default_str();
   app.add_option("--kernels", kernels_choice, "auto or reference")->capture_default_str();
   app.add_option("--input", input_specs, "NAME=d0,d1,... an input's shape (leading dim becomes --batch)");
+  app.add_option("--value", value_specs, "NAME=V: the value of a scalar float input (default 0.5)");
   CLI11_PARSE(app, argc, argv);
+  std::map<std::string, float> scalar_values;
+  for (const std::string& spec : value_specs) {
+    const size_t equals = spec.rfind('=');
+    char* end = nullptr;
+    const float number = equals == std::string::npos ? 0.0f : std::strtof(spec.c_str() + equals + 1, &end);
+    if (equals == std::string::npos || end == spec.c_str() + equals + 1 || *end != '\0') {
+      std::fprintf(stderr, "leanrt_bench: error: --value \"%s\": expected NAME=NUMBER\n", spec.c_str());
+      return 2;
+    }
+    scalar_values[spec.substr(0, equals)] = number;
+  }
   if (inputs_json) return print_inputs_json(path);
   leanrt::kernels::KernelOptions kernel_options;
   kernel_options.threads = threads;
@@ -235,5 +266,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "leanrt_bench: error: --batch, --calls and --runs must be at least 1\n");
     return 2;
   }
-  return bench(path, batch, calls, runs, warmup, kernel_options, input_specs);
+  return bench(path, batch, calls, runs, warmup, kernel_options, input_specs, scalar_values);
 }

@@ -36,6 +36,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--input", action="append", default=[])
+    parser.add_argument("--value", action="append", default=[], help="NAME=V of a scalar input (unused: no frozen .pb here has one)")
     args = parser.parse_args()
     import cv2
 

@@ -14,14 +14,17 @@ const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const args = { batch: 1, calls: 1, runs: 10, warmup: 3, threads: 2, inputs: {} };
+  const args = { batch: 1, calls: 1, runs: 10, warmup: 3, threads: 2, inputs: {}, values: {} };
   args.model = argv[0];
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
     const value = argv[i + 1];
     if (key === 'input') {
       const [name, dims] = value.split('=');
-      args.inputs[name] = dims.split(',').map(Number);
+      args.inputs[name] = dims === '' ? [] : dims.split(',').map(Number);
+    } else if (key === 'value') {
+      const [name, number] = value.split('=');
+      args.values[name] = Number(number);
     } else {
       args[key] = Number(value);
     }
@@ -80,7 +83,11 @@ async function main() {
     for (const input of model.inputs) {
       let shape = args.inputs[input.name] || input.shape.map((d) => (d < 0 ? 1 : d));
       shape = [args.batch, ...shape.slice(1)];
-      feeds[input.name] = input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32');
+      // Scalar float inputs (rvm's downsample_ratio) steer shapes: the --value
+      // given (the corpus data's), else 0.5, in every driver.
+      if (input.shape && input.shape.length === 0 && input.dtype !== 'int32')
+        feeds[input.name] = tf.scalar(input.name in args.values ? args.values[input.name] : 0.5);
+      else feeds[input.name] = input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32');
     }
     feedsPerCall.push(feeds);
   }

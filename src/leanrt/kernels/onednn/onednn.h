@@ -30,6 +30,10 @@ Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions
 // for commutative ops, either) has the output's shape; the other broadcasts.
 Expected<KernelPtr> make_binary(const KernelContext& context, const KernelOptions& options);
 
+// FusedBatchNorm V1-V3, inference form, constant statistics (the ones no
+// conv absorbed).
+Expected<KernelPtr> make_batch_norm(const KernelContext& context, const KernelOptions& options);
+
 // BiasAdd: a broadcast Add along the last axis.
 Expected<KernelPtr> make_bias_add(const KernelContext& context, const KernelOptions& options);
 

@@ -10,6 +10,10 @@
 namespace leanrt::kernels::onednn {
 namespace {
 
+// Work per weight element read: 64 K floats (256 KiB, half an L2) and more
+// go to the threads.
+constexpr double kWeightStreamWork = 16.0;
+
 using dims = dnnl::memory::dims;
 
 // `shape` left-padded with 1s to `rank` dims.
@@ -67,7 +71,12 @@ Expected<KernelPtr> make_matmul(const KernelContext& context, const KernelOption
   // execute (invalid_arguments, seen in onednn_matmul_test): keep the reference.
   if (tail.activation == ref::Activation::kPrelu) return KernelPtr();
 
-  const int threads = primitive_threads(static_cast<double>(num_elements(out)) * (transpose_a ? a[a.size() - 2] : a.back()), options.threads);
+  // A product with few rows (a dense layer at batch 1) streams its weights
+  // once per run: split across the threads, each core reads its half from its
+  // own L2, so weight bytes count as work too.
+  const double multiply_adds = static_cast<double>(num_elements(out)) * (transpose_a ? a[a.size() - 2] : a.back());
+  const double weight_elements = static_cast<double>(num_elements(b));
+  const int threads = primitive_threads(std::max(multiply_adds, kWeightStreamWork * weight_elements), options.threads);
   ThreadCountScope thread_count(threads);
   const size_t rank = out.size();
   const dnnl::memory::desc src = operand_desc(a, rank, transpose_a);

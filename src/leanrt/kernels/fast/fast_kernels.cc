@@ -28,6 +28,7 @@ FastFactory fast_factory(ir::OpFamily family) {
     case ir::OpFamily::binary: return &onednn::make_binary;
     case ir::OpFamily::bias_add: return &onednn::make_bias_add;
     case ir::OpFamily::batch_norm: return &onednn::make_batch_norm;
+    case ir::OpFamily::reduce: return &onednn::make_reduce;
     case ir::OpFamily::transpose: return &fast::make_transpose;
     case ir::OpFamily::pad: return &fast::make_pad;
     case ir::OpFamily::concat: return &fast::make_concat;

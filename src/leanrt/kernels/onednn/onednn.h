@@ -34,6 +34,10 @@ Expected<KernelPtr> make_binary(const KernelContext& context, const KernelOption
 // conv absorbed).
 Expected<KernelPtr> make_batch_norm(const KernelContext& context, const KernelOptions& options);
 
+// Float32 Sum, Mean, Max, Min, Prod over constant axes, where oneDNN has a
+// jit implementation for the layout (else the reference).
+Expected<KernelPtr> make_reduce(const KernelContext& context, const KernelOptions& options);
+
 // BiasAdd: a broadcast Add along the last axis.
 Expected<KernelPtr> make_bias_add(const KernelContext& context, const KernelOptions& options);
 

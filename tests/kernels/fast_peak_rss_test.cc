@@ -9,9 +9,13 @@
 // jit code and primitive state (measured 20-60 KiB each on the corpus).
 // Packing itself briefly holds one weight twice (its source and its packed
 // copy, while it is reordered; the source goes right after). The check
-// therefore is: peak minus the resident libdnnl mappings <= 1.05x the
-// reference's + 64 KiB per oneDNN step + the largest packed weight + 0.5 MiB
-// of measurement noise (see below). A second
+// therefore is: the raw target, or else peak minus the libdnnl pages
+// resident at the peak <= 1.05x the reference's + 64 KiB per oneDNN step +
+// the largest packed weight + 0.5 MiB of measurement noise (see below). The
+// libdnnl pages at the peak: compile releases code pages at its end
+// (CompileOptions::release_code_pages), so a peak reached while compiling
+// holds all of libdnnl's start-up and JIT-generator pages, a peak reached
+// while running only those the run paged back. A second
 // copy of the weights (the
 // failure this guards against; an unrolled LSTM packing its shared weight
 // once per step did that) is far above that. Both raw VmHWM figures and the
@@ -98,7 +102,12 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
       return 1.05 * (reference_run.peak_bytes - reference_run.library_bytes) + kMeasurementNoiseBytes +
              kPrimitiveAllowanceBytes * fast_run.fast_steps + fast_run.largest_packed_bytes;
     };
-    if (fast.peak_bytes - fast.library_bytes > allowed_for(reference, fast)) {
+    // The brief's raw target, or the check without oneDNN's fixed costs.
+    auto within = [&](const BenchRun& reference_run, const BenchRun& fast_run) {
+      return fast_run.peak_bytes <= 1.05 * reference_run.peak_bytes + kMeasurementNoiseBytes ||
+             fast_run.peak_bytes - fast_run.library_bytes <= allowed_for(reference_run, fast_run);
+    };
+    if (!within(reference, fast)) {
       const BenchRun reference_again = run_bench(model, inputs, "reference");
       const BenchRun fast_again = run_bench(model, inputs, "auto");
       if (reference_again.ok && reference_again.peak_bytes < reference.peak_bytes) reference = reference_again;
@@ -114,7 +123,7 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
                 name.c_str(), reference.peak_bytes / 1048576.0, fast.peak_bytes / 1048576.0, raw_ratio,
                 fast_model_bytes / 1048576.0, reference_model_bytes / 1048576.0, fast_model_bytes / reference_model_bytes,
                 allowed_bytes / 1048576.0, fast.fast_steps);
-    if (fast_model_bytes <= allowed_bytes) {
+    if (within(reference, fast)) {
       ++tally.passed;
     } else {
       tally.failures.push_back(fmt::format("{}: {:.1f} MiB without the libdnnl pages, allowed {:.1f} MiB", name,

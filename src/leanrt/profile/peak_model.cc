@@ -24,33 +24,44 @@ constexpr double kMiB = 1024.0 * 1024.0;
 // least regular term: the per-primitive and retained-fraction sizes absorb
 // how much of the heap freed during compile is reused.
 struct CostModel {
+  // Load and compile phase.
   // leanrt's own importer, passes, planner and runtime code, paged in by
   // any model (the part of the binary not touched before main).
-  double code_bytes = 2.16 * kMiB;
+  double code_bytes = 1.57 * kMiB;
   // libprotobuf's parser and the TF importers' code.
-  double protobuf_code_bytes = 0.57 * kMiB;
+  double protobuf_code_bytes = 1.02 * kMiB;
   // Each distinct reference kernel's code.
-  double reference_kernel_code_bytes = 79 * kKiB;
+  double reference_kernel_code_bytes = 37 * kKiB;
   // libdnnl pages: engine set-up, ISA dispatch and primitive creation
   // (any oneDNN kernel), plus the code of each primitive family used.
-  double onednn_library_bytes = 2.72 * kMiB;
-  double onednn_conv_code_bytes = 0.79 * kMiB;
-  double onednn_deconv_code_bytes = 0.0 * kMiB;  // fitted ~0: deconvolution reuses the convolution code
+  double onednn_library_bytes = 3.06 * kMiB;
+  double onednn_conv_code_bytes = 0.46 * kMiB;
+  double onednn_deconv_code_bytes = 0.0 * kMiB;  // fitted below 0: deconvolution reuses the convolution code
   double onednn_pool_code_bytes = 0.88 * kMiB;
-  double onednn_elementwise_code_bytes = 0.58 * kMiB;
+  double onednn_elementwise_code_bytes = 0.39 * kMiB;
   // Per distinct primitive (oneDNN's primitive cache shares identical
   // ones): its JIT code and primitive descriptor.
-  double onednn_primitive_bytes = 64 * kKiB;
+  double onednn_primitive_bytes = 68 * kKiB;
   // Per OpenMP worker beyond the calling thread: touched stack pages and
   // the first heap of its malloc arena.
   double thread_bytes = 100 * kKiB;
   // Per imported node: names, attributes, shapes, the value table, the
   // views and the kernel objects of the compiled graph.
-  double graph_node_bytes = 1.2 * kKiB;
+  double graph_node_bytes = 1.9 * kKiB;
   // Fraction of the imported, owned weights that glibc keeps resident after
-  // compile frees them (holes between packed copies and the graph's small
-  // allocations; free() returns whole top-of-heap pages only).
-  double allocator_retained_fraction = 0.028;
+  // compile frees them (holes between the packed copies and the graph's
+  // small allocations). Compile returns freed weights as it packs
+  // (malloc_trim), so while compiling it fits to nothing (fitted -0.01);
+  // once running, what later small allocations pinned shows.
+  double allocator_retained_fraction = 0.0;
+  double run_allocator_retained_fraction = 0.037;
+  // Run phase, after compile released the code pages: the code a run pages
+  // back (libc, libstdc++, libgomp and leanrt's runtime, with fault-around),
+  // the oneDNN execute path when any step runs on oneDNN, and each distinct
+  // reference kernel's code.
+  double run_code_bytes = 2.99 * kMiB;
+  double run_onednn_code_bytes = 2.99 * kMiB;
+  double run_reference_kernel_code_bytes = 49 * kKiB;
 };
 
 constexpr CostModel kCosts;
@@ -131,17 +142,25 @@ RuntimeCosts model_runtime(const CostDrivers& drivers, const RuntimeBaseline& ba
               (drivers.onednn_deconv ? kCosts.onednn_deconv_code_bytes : 0) +
               (drivers.onednn_pool ? kCosts.onednn_pool_code_bytes : 0) +
               (drivers.onednn_elementwise ? kCosts.onednn_elementwise_code_bytes : 0));
+  costs.process_start_anon_bytes = baseline.process_start_anon_bytes;
+  costs.run_code_bytes = bytes(kCosts.run_code_bytes + (drivers.onednn ? kCosts.run_onednn_code_bytes : 0.0) +
+                               kCosts.run_reference_kernel_code_bytes * drivers.reference_kernel_kinds);
   costs.onednn_primitive_bytes = bytes(kCosts.onednn_primitive_bytes * drivers.onednn_distinct_primitives);
   costs.thread_bytes = bytes(kCosts.thread_bytes * drivers.worker_threads);
   costs.graph_bytes = bytes(kCosts.graph_node_bytes * drivers.imported_nodes);
   costs.allocator_bytes =
       bytes(kCosts.allocator_retained_fraction * static_cast<double>(drivers.imported_weights_owned_bytes));
+  costs.run_allocator_bytes =
+      bytes(kCosts.run_allocator_retained_fraction * static_cast<double>(drivers.imported_weights_owned_bytes));
   return costs;
 }
 
 }  // namespace
 
-RuntimeBaseline measure_runtime_baseline() { return {read_process_memory().rss_bytes}; }
+RuntimeBaseline measure_runtime_baseline() {
+  const ProcessMemory memory = read_process_memory();
+  return {memory.rss_bytes, memory.rss_anon_bytes};
+}
 
 ImportFacts import_facts(const ir::Graph& graph, importer::ModelFormat format) {
   ImportFacts facts;
@@ -185,9 +204,9 @@ PeakPrediction predict_peak(const runtime::CompiledModel& model, const RuntimeBa
   for (const runtime::StepInfo& step : model.steps())
     peak.compile_transient_bytes = std::max(peak.compile_transient_bytes, step.packed_weights_bytes);
   peak.dynamic_steps = model.dynamic_steps();
-  const size_t held = peak.runtime.total() + peak.weights_mapped_bytes + peak.weights_owned_bytes;
-  peak.run_phase_bytes = held + peak.arena_bytes + peak.io_bytes;
-  peak.compile_phase_bytes = held + peak.compile_transient_bytes;
+  const size_t weights = peak.weights_mapped_bytes + peak.weights_owned_bytes;
+  peak.run_phase_bytes = peak.runtime.run_total() + weights + peak.arena_bytes + peak.io_bytes;
+  peak.compile_phase_bytes = peak.runtime.total() + weights + peak.compile_transient_bytes;
   peak.peak_phase = peak.run_phase_bytes >= peak.compile_phase_bytes ? "run" : "compile";
   peak.predicted_peak_bytes = std::max(peak.run_phase_bytes, peak.compile_phase_bytes);
   return peak;
@@ -198,8 +217,12 @@ nlohmann::json peak_json(const PeakPrediction& peak) {
   return {{"predicted_peak_bytes", peak.predicted_peak_bytes},
           {"peak_phase", peak.peak_phase},
           {"runtime_bytes", runtime.total()},
+          {"run_runtime_bytes", runtime.run_total()},
           {"runtime",
            {{"process_start_bytes", runtime.process_start_bytes},
+            {"process_start_anon_bytes", runtime.process_start_anon_bytes},
+            {"run_code_bytes", runtime.run_code_bytes},
+            {"run_allocator_bytes", runtime.run_allocator_bytes},
             {"code_bytes", runtime.code_bytes},
             {"onednn_library_bytes", runtime.onednn_library_bytes},
             {"onednn_primitive_bytes", runtime.onednn_primitive_bytes},
@@ -237,7 +260,7 @@ std::string mib(size_t value) { return fmt::format("{:9.2f} MiB", value / kMiB);
 std::string peak_text(const PeakPrediction& peak) {
   const RuntimeCosts& runtime = peak.runtime;
   std::string text;
-  text += fmt::format("  runtime               {}\n", mib(runtime.total()));
+  text += fmt::format("  runtime               {}  while loading and compiling:\n", mib(runtime.total()));
   text += fmt::format("    process at start    {}  measured: VmRSS before the model was loaded\n",
                       mib(runtime.process_start_bytes));
   text += fmt::format("    code paged in       {}  leanrt, libprotobuf, reference kernels\n", mib(runtime.code_bytes));
@@ -249,6 +272,13 @@ std::string peak_text(const PeakPrediction& peak) {
   text += fmt::format("    graph and kernels   {}  per imported node\n", mib(runtime.graph_bytes));
   text += fmt::format("    allocator           {}  heap kept after compile frees packed sources\n",
                       mib(runtime.allocator_bytes));
+  text += fmt::format("  runtime while running {}  after compile released the code pages:\n", mib(runtime.run_total()));
+  text += fmt::format("    start, anonymous    {}  measured: RssAnon before the model was loaded\n",
+                      mib(runtime.process_start_anon_bytes));
+  text += fmt::format("    code paged back     {}  the run path's code (libc, OpenMP, leanrt, oneDNN execute)\n",
+                      mib(runtime.run_code_bytes));
+  text += fmt::format("    allocator           {}  heap kept once running\n", mib(runtime.run_allocator_bytes));
+  text += fmt::format("    (primitives, threads, graph as above)\n");
   text += fmt::format("  weights, mapped       {}  read in place from the model file (RssFile)\n",
                       mib(peak.weights_mapped_bytes));
   text += fmt::format("  weights, owned        {}  dequantized, folded or packed (RssAnon)\n",

@@ -11,9 +11,11 @@
 //   PeakPrediction peak = predict_peak(*compiled, baseline, facts, input_bytes, threads);
 //   fmt::print("{}", peak_text(peak));
 //
-// predicted peak = runtime + weights + max(arena + io,
-// compile transient): the run phase holds the arena and the inputs; compile,
-// before the arena exists, briefly holds a weight and its packed copy.
+// predicted peak = max(compile phase, run phase):
+//   compile phase = runtime + weights + compile transient (a weight and its
+//                   packed copy, briefly, before the arena exists);
+//   run phase     = run-phase runtime (code pages released at the end of
+//                   compile, the run path's paged back) + weights + arena + io.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +34,7 @@ namespace leanrt::profile {
 // whose peak is predicted (the same binary at the same point costs the same).
 struct RuntimeBaseline {
   size_t process_start_bytes = 0;  // VmRSS before the model is loaded: binary, libraries as loaded, heap so far
+  size_t process_start_anon_bytes = 0;  // its RssAnon: what compile's release of code pages leaves of it
 };
 
 RuntimeBaseline measure_runtime_baseline();
@@ -55,15 +58,28 @@ ImportFacts import_facts(const ir::Graph& graph, importer::ModelFormat format);
 // calibration).
 struct RuntimeCosts {
   size_t process_start_bytes = 0;     // measured: VmRSS before the model was loaded
+  size_t process_start_anon_bytes = 0;  // measured: its RssAnon (heap, stacks, relocated data)
   size_t code_bytes = 0;              // leanrt, libprotobuf and reference-kernel code paged in
   size_t onednn_library_bytes = 0;    // libdnnl pages paged in once its primitives are made
   size_t onednn_primitive_bytes = 0;  // per distinct oneDNN primitive: JIT code and primitive state
   size_t thread_bytes = 0;            // OpenMP workers: touched stack pages and per-thread malloc arenas
   size_t graph_bytes = 0;             // the graph, views and kernel objects (heap), per imported node
   size_t allocator_bytes = 0;         // heap the allocator keeps after compile frees the imported weights it packed
+  // Compile ends by releasing the code pages of the binary and its libraries
+  // (runtime::CompileOptions::release_code_pages): the run phase holds only
+  // the code its steps page back in.
+  size_t run_code_bytes = 0;
+  size_t run_allocator_bytes = 0;     // heap the allocator keeps once running
+  // While loading and compiling: everything resident since the start, plus
+  // the code paged in.
   size_t total() const {
     return process_start_bytes + code_bytes + onednn_library_bytes + onednn_primitive_bytes + thread_bytes +
            graph_bytes + allocator_bytes;
+  }
+  // While running: the start's anonymous memory and the code paged back.
+  size_t run_total() const {
+    return process_start_anon_bytes + run_code_bytes + onednn_primitive_bytes + thread_bytes + graph_bytes +
+           run_allocator_bytes;
   }
 };
 
@@ -88,7 +104,7 @@ struct PeakPrediction {
   // Compile holds a weight and its copy in oneDNN's layout together for a
   // moment, before the arena exists: the largest packed weight.
   size_t compile_transient_bytes = 0;
-  size_t run_phase_bytes = 0;       // runtime + weights + arena + io
+  size_t run_phase_bytes = 0;       // run-phase runtime + weights + arena + io
   size_t compile_phase_bytes = 0;   // runtime + weights + compile transient
   size_t predicted_peak_bytes = 0;  // the larger of the two
   std::string peak_phase;           // "run" or "compile"

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <unordered_set>
 
+#include "leanrt/base/code_pages.h"
 #include "leanrt/ir/op_table.h"
 #include "leanrt/runtime/dynamic_step.h"
 #include "leanrt/passes/fusion.h"
@@ -145,13 +146,24 @@ class PackedConstantTracker {
       ir::Value& value = graph.values[input];
       if (++seen_[input] != readers_[input] || packers_[input] != readers_[input] || !value.is_constant()) continue;
       if (value.constant->file_mapped) release_mapped_pages(*value.constant);
+      else freed_since_trim_ += value.constant->size_bytes;
       value.constant.reset();
       views[input].data = nullptr;
+    }
+    // glibc keeps freed weights in the heap (its mmap threshold rises after
+    // the first large free), where the packed copies made next do not always
+    // fit: without returning them as we go, a model whose importer owned its
+    // weights (dequantized, decoded) peaked at compile holding both.
+    if (freed_since_trim_ >= kTrimEveryBytes) {
+      malloc_trim(0);
+      freed_since_trim_ = 0;
     }
   }
 
  private:
+  static constexpr size_t kTrimEveryBytes = 256 * 1024;
   std::vector<int> readers_, seen_, packers_;
+  size_t freed_since_trim_ = 0;
 };
 
 }  // namespace
@@ -200,6 +212,7 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   // keeps freed heap resident unless asked, and the arena, allocated next,
   // would then add to it rather than take its place.
   malloc_trim(0);
+  if (options.release_code_pages) release_code_pages();
   return plan_arena(options);
 }
 

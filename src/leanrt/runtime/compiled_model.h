@@ -47,6 +47,11 @@ struct CompileOptions {
   bool in_place = true;      // outputs may overwrite dying inputs
   bool share_arena = true;   // false: every tensor its own region
   bool map_weights = true;   // false: weights mapped from the model file are copied to anonymous memory
+  // Compile ends by dropping the resident code pages of the binary and its
+  // libraries (base/code_pages.h): the importers', protobuf's, the JIT
+  // generators' and oneDNN's start-up code is not needed to run, and the
+  // run pages back only what it executes (4-10 MiB less at the run's peak).
+  bool release_code_pages = true;
 };
 
 // Facts about one tensor crossing the model boundary.

@@ -1,0 +1,68 @@
+#include "leanrt/base/code_pages.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace leanrt {
+namespace {
+
+struct Mapping {
+  uintptr_t start = 0, end = 0;
+  bool candidate = false;  // a read-only mapping of the executable or a shared library
+  size_t rss_kib = 0, anonymous_kib = 0;
+};
+
+// The path of the running binary, to tell its mappings apart.
+std::string executable_path() {
+  char path[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string();
+}
+
+}  // namespace
+
+size_t release_code_pages() {
+  std::FILE* smaps = std::fopen("/proc/self/smaps", "r");
+  if (smaps == nullptr) return 0;
+  const std::string executable = executable_path();
+  std::vector<Mapping> mappings;
+  char line[4608];
+  while (std::fgets(line, sizeof line, smaps) != nullptr) {
+    if (std::isxdigit(static_cast<unsigned char>(line[0])) && !std::isupper(static_cast<unsigned char>(line[0]))) {
+      Mapping mapping;
+      char perms[8] = {};
+      unsigned long start = 0, end = 0;
+      char path[4096] = {};
+      if (std::sscanf(line, "%lx-%lx %7s %*s %*s %*s %4095s", &start, &end, perms, path) < 3) continue;
+      mapping.start = start;
+      mapping.end = end;
+      const std::string file(path);
+      const bool binary = !file.empty() && file[0] == '/' && (file == executable || file.find(".so") != std::string::npos);
+      mapping.candidate = binary && perms[1] != 'w';
+      mappings.push_back(mapping);
+    } else if (!mappings.empty()) {
+      size_t kib = 0;
+      if (std::sscanf(line, "Rss: %zu kB", &kib) == 1) mappings.back().rss_kib = kib;
+      else if (std::sscanf(line, "Anonymous: %zu kB", &kib) == 1) mappings.back().anonymous_kib = kib;
+    }
+  }
+  std::fclose(smaps);
+  size_t released = 0;
+  for (const Mapping& mapping : mappings) {
+    // Private pages (relocations made read-only after) are the only copy.
+    if (!mapping.candidate || mapping.anonymous_kib != 0 || mapping.rss_kib == 0) continue;
+    if (::madvise(reinterpret_cast<void*>(mapping.start), mapping.end - mapping.start, MADV_DONTNEED) == 0)
+      released += mapping.rss_kib * 1024;
+  }
+  return released;
+}
+
+}  // namespace leanrt

@@ -1,0 +1,23 @@
+// Dropping code pages the process no longer runs.
+//
+// A process maps its binary and shared libraries; every page it ever ran
+// stays resident (RSS, and so VmHWM) although most of it ran once: the
+// importers, libprotobuf's parser, oneDNN's start-up and its JIT
+// generators. Clean pages of a read-only file mapping are a copy of the
+// file: dropping them (madvise MADV_DONTNEED) is what the kernel itself does
+// under memory pressure, and the next access reads them back from the page
+// cache. Pages a mapping holds privately (relocated data, made read-only
+// after) are the only copy and are never dropped.
+#pragma once
+
+#include <cstddef>
+
+namespace leanrt {
+
+// Drops the resident pages of every read-only mapping of the executable and
+// of shared libraries that holds no private (anonymous) page. Returns the
+// bytes dropped. Safe at any time, from any thread: a page still needed is
+// faulted back in on its next use.
+size_t release_code_pages();
+
+}  // namespace leanrt

@@ -9,13 +9,11 @@
 // jit code and primitive state (measured 20-60 KiB each on the corpus).
 // Packing itself briefly holds one weight twice (its source and its packed
 // copy, while it is reordered; the source goes right after). The check
-// therefore is: the raw target, or else peak minus the libdnnl pages
-// resident at the peak <= 1.05x the reference's + 64 KiB per oneDNN step +
-// the largest packed weight + 0.5 MiB of measurement noise (see below). The
-// libdnnl pages at the peak: compile releases code pages at its end
-// (CompileOptions::release_code_pages), so a peak reached while compiling
-// holds all of libdnnl's start-up and JIT-generator pages, a peak reached
-// while running only those the run paged back. A second
+// therefore is: the raw target, or else peak minus libdnnl's resident pages
+// at their most (as compile leaves them, before it releases code pages:
+// CompileOptions::release_code_pages) <= 1.05x the reference's + 64 KiB per
+// oneDNN step + the largest packed weight + 0.5 MiB of measurement noise
+// (see below). A second
 // copy of the weights (the
 // failure this guards against; an unrolled LSTM packing its shared weight
 // once per step did that) is far above that. Both raw VmHWM figures and the

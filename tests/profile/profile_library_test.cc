@@ -4,7 +4,6 @@
 // profiler's report and its error messages, and the flag parsers.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -14,33 +13,9 @@
 #include "leanrt/profile/svg_plot.h"
 #include "leanrt/profile/sweep.h"
 #include "leanrt/runtime/compiled_model.h"
+#include "support/allocation_counter.h"
 #include "support/corpus.h"
 
-extern "C" {
-void* __libc_malloc(size_t size);
-void* __libc_calloc(size_t count, size_t size);
-void* __libc_realloc(void* pointer, size_t size);
-void* __libc_memalign(size_t alignment, size_t size);
-
-std::atomic<long> g_allocations{0};
-
-void* malloc(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(size);
-}
-void* calloc(size_t count, size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_calloc(count, size);
-}
-void* realloc(void* pointer, size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_realloc(pointer, size);
-}
-void* aligned_alloc(size_t alignment, size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  return __libc_memalign(alignment, size);
-}
-}
 
 namespace leanrt::testing {
 namespace {
@@ -82,9 +57,9 @@ TEST(RunTimed, TimesEveryStepAllocatesNothingAndComputesWhatRunDoes) {
   const std::vector<float> expected = output_values(model);
   std::vector<double> step_seconds(model.steps().size(), -1.0);
   ASSERT_TRUE(model.run_timed(step_seconds).is_ok());  // the first timed run may warm up
-  const long before = g_allocations.load();
+  const long before = allocation_count();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(model.run_timed(step_seconds).is_ok());
-  EXPECT_EQ(g_allocations.load() - before, 0) << "run_timed allocated";
+  EXPECT_EQ(allocation_count() - before, 0) << "run_timed allocated";
   for (double seconds : step_seconds) EXPECT_GE(seconds, 0.0);
   EXPECT_EQ(output_values(model), expected);
 

@@ -24,7 +24,7 @@ struct ProfileFlags {
   std::string memory_limit;
   bool compare = false;
   bool child = false;  // hidden: one configuration, JSON only (run by --sweep / --compare)
-  bool no_in_place = false, no_arena_sharing = false, copy_weights = false;
+  bool no_in_place = false, no_arena_sharing = false, copy_weights = false, keep_code_pages = false;
   EngineFlags engine;
 };
 
@@ -45,6 +45,7 @@ std::vector<std::string> child_argv(const ProfileFlags& flags, const profile::Ch
   if (!config.strategies.in_place) argv.push_back("--no-in-place");
   if (!config.strategies.share_arena) argv.push_back("--no-arena-sharing");
   if (!config.strategies.map_weights) argv.push_back("--copy-weights");
+  if (!config.strategies.release_code) argv.push_back("--keep-code-pages");
   return argv;
 }
 
@@ -58,7 +59,8 @@ Status build_request(ProfileFlags& flags) {
     else flags.request.inputs.emplace_back(input.substr(0, equals), input.substr(equals + 1));
   }
   flags.request.outputs = split_list(flags.outputs);
-  flags.request.strategies = {!flags.no_in_place, !flags.no_arena_sharing, !flags.copy_weights};
+  flags.request.strategies = {!flags.no_in_place, !flags.no_arena_sharing, !flags.copy_weights,
+                              !flags.keep_code_pages};
   return Status::ok();
 }
 
@@ -148,10 +150,12 @@ Command add_profile_command(CLI::App& app) {
                       "with --sweep: mark the fastest batch size whose measured peak fits (e.g. 512M, 2G)");
   command->add_flag("--compare", flags->compare,
                     "measure the model with each memory strategy switched off in turn (in-place reuse, arena "
-                    "sharing, mapped weights), each in its own process");
+                    "sharing, mapped weights, code pages released after compile), each in its own process");
   command->add_flag("--no-in-place", flags->no_in_place, "switch off in-place reuse (outputs over dying inputs)");
   command->add_flag("--no-arena-sharing", flags->no_arena_sharing, "give every tensor its own arena region");
   command->add_flag("--copy-weights", flags->copy_weights, "copy file-mapped weights to anonymous memory");
+  command->add_flag("--keep-code-pages", flags->keep_code_pages,
+                    "keep the code pages compile would release (importers, protobuf, oneDNN start-up)");
   command->add_flag("--child", flags->child, "one configuration, one JSON line (used by --sweep and --compare)")
       ->group("");  // hidden
   add_engine_flags(command, flags->engine);

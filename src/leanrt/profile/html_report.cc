@@ -68,6 +68,7 @@ std::string summary(const ProfileReport& report) {
   if (!report.strategies.in_place) off += " in-place";
   if (!report.strategies.share_arena) off += " arena-sharing";
   if (!report.strategies.map_weights) off += " mapped-weights";
+  if (!report.strategies.release_code) off += " code-release";
   return fmt::format(
       "<p>{} ({}), batch {} ({}, {} call{} per run), {} timed runs, threads {}, memory strategies {}.<br>"
       "Load {:.1f} ms, compile {:.1f} ms, run {:.3f} ms median: {:.1f} samples/s. Arena {} (lower bound {}, {}).</p>\n",

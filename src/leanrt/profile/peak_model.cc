@@ -205,7 +205,9 @@ PeakPrediction predict_peak(const runtime::CompiledModel& model, const RuntimeBa
     peak.compile_transient_bytes = std::max(peak.compile_transient_bytes, step.packed_weights_bytes);
   peak.dynamic_steps = model.dynamic_steps();
   const size_t weights = peak.weights_mapped_bytes + peak.weights_owned_bytes;
-  peak.run_phase_bytes = peak.runtime.run_total() + weights + peak.arena_bytes + peak.io_bytes;
+  // Code pages kept (profile --keep-code-pages): the run holds what compile did.
+  const size_t run_runtime = model.code_pages_released() ? peak.runtime.run_total() : peak.runtime.total();
+  peak.run_phase_bytes = run_runtime + weights + peak.arena_bytes + peak.io_bytes;
   peak.compile_phase_bytes = peak.runtime.total() + weights + peak.compile_transient_bytes;
   peak.peak_phase = peak.run_phase_bytes >= peak.compile_phase_bytes ? "run" : "compile";
   peak.predicted_peak_bytes = std::max(peak.run_phase_bytes, peak.compile_phase_bytes);

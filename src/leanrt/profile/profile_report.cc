@@ -76,6 +76,7 @@ std::string strategies_text(const MemoryStrategies& strategies) {
   if (!strategies.in_place) off += " in-place";
   if (!strategies.share_arena) off += " arena-sharing";
   if (!strategies.map_weights) off += " mapped-weights";
+  if (!strategies.release_code) off += " code-release";
   return off.empty() ? "all on" : "off:" + off;
 }
 
@@ -123,7 +124,8 @@ nlohmann::json profile_json(const ProfileReport& report) {
           {"strategies",
            {{"in_place", report.strategies.in_place},
             {"share_arena", report.strategies.share_arena},
-            {"map_weights", report.strategies.map_weights}}},
+            {"map_weights", report.strategies.map_weights},
+            {"release_code", report.strategies.release_code}}},
           {"threads", report.threads},
           {"runs", report.runs},
           {"inputs", tensors_json(report.inputs)},

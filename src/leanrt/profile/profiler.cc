@@ -281,6 +281,7 @@ runtime::CompileOptions compile_options(const ProfileRequest& request) {
   options.in_place = request.strategies.in_place;
   options.share_arena = request.strategies.share_arena;
   options.map_weights = request.strategies.map_weights;
+  options.release_code_pages = request.strategies.release_code;
   options.max_loop_iterations = request.max_loop_iterations;
   options.max_dynamic_bytes = request.max_dynamic_bytes;
   return options;

@@ -33,6 +33,7 @@ struct MemoryStrategies {
   bool in_place = true;     // outputs overwrite dying inputs (CompileOptions.in_place)
   bool share_arena = true;  // tensors with disjoint lifetimes share bytes (CompileOptions.share_arena)
   bool map_weights = true;  // weights read in place from the mapped file (CompileOptions.map_weights)
+  bool release_code = true;  // code pages dropped at the end of compile (CompileOptions.release_code_pages)
 };
 
 struct ProfileRequest {

@@ -88,10 +88,11 @@ std::vector<CompareRow> compare_strategies(int64_t batch, const ChildCommand& co
     const char* name;
     MemoryStrategies strategies;
   };
-  const Variant variants[] = {{"all on", {true, true, true}},
-                              {"no in-place", {false, true, true}},
-                              {"no arena sharing", {true, false, true}},
-                              {"weights copied", {true, true, false}}};
+  const Variant variants[] = {{"all on", {true, true, true, true}},
+                              {"no in-place", {false, true, true, true}},
+                              {"no arena sharing", {true, false, true, true}},
+                              {"weights copied", {true, true, false, true}},
+                              {"code pages kept", {true, true, true, false}}};
   std::vector<CompareRow> rows;
   for (const Variant& variant : variants)
     rows.push_back({variant.name, measure_in_child({batch, variant.strategies}, command)});

@@ -62,7 +62,7 @@ void mark_fastest_fitting(std::vector<SweepRow>& rows, std::optional<size_t> lim
 
 // --compare: all strategies on, then each switched off alone.
 struct CompareRow {
-  std::string strategy;  // "all on", "no in-place", "no arena sharing", "weights copied"
+  std::string strategy;  // "all on", "no in-place", "no arena sharing", "weights copied", "code pages kept"
   ChildMeasurement measured;
   long long saved_bytes = 0;          // this row's measured peak minus the all-on peak: what the strategy saves
   long long saved_arena_bytes = 0;    // the same for the planned arena

@@ -213,6 +213,7 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   // would then add to it rather than take its place.
   malloc_trim(0);
   if (options.release_code_pages) release_code_pages();
+  code_pages_released_ = options.release_code_pages;
   return plan_arena(options);
 }
 

@@ -107,6 +107,8 @@ class CompiledModel {
   const std::vector<StepInfo>& steps() const { return step_infos_; }
   const plan::Plan& memory_plan() const { return plan_; }
   const std::vector<PlannedTensor>& planned_tensors() const { return planned_tensors_; }
+  // Whether compile ended by releasing the code pages (CompileOptions::release_code_pages).
+  bool code_pages_released() const { return code_pages_released_; }
   size_t arena_bytes() const { return plan_.arena_bytes; }
   size_t arena_bytes_lower_bound() const { return plan_.arena_bytes_lower_bound; }
   // Bytes of constants the kernels read, split by where they live.
@@ -123,6 +125,7 @@ class CompiledModel {
   CompiledModel() = default;
   Status build(ir::Graph model, const CompileOptions& options);
   Status bind_kernels(const kernels::KernelOptions& options);
+  bool code_pages_released_ = false;
   Status plan_arena(const CompileOptions& options);
   void count_weights();
   void copy_mapped_weights();

@@ -1,15 +1,14 @@
 #include "leanrt/base/code_pages.h"
 
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
+
+#include "leanrt/base/process_memory.h"
 
 namespace leanrt {
 namespace {
@@ -19,13 +18,6 @@ struct Mapping {
   bool candidate = false;  // a read-only mapping of the executable or a shared library
   size_t rss_kib = 0, anonymous_kib = 0;
 };
-
-// The path of the running binary, to tell its mappings apart.
-std::string executable_path() {
-  char path[4096];
-  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string();
-}
 
 }  // namespace
 

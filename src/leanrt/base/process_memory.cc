@@ -1,5 +1,7 @@
 #include "leanrt/base/process_memory.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 
@@ -19,6 +21,12 @@ ProcessMemory read_process_memory() {
   }
   std::fclose(status);
   return memory;
+}
+
+std::string executable_path() {
+  char path[4096];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string();
 }
 
 }  // namespace leanrt

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace leanrt {
 
@@ -13,5 +14,8 @@ struct ProcessMemory {
 };
 
 ProcessMemory read_process_memory();
+
+// The running binary's path (/proc/self/exe resolved), or "" if unreadable.
+std::string executable_path();
 
 }  // namespace leanrt

@@ -2,6 +2,7 @@
 
 #include "leanrt/engine/engine.h"
 #include "leanrt/profile/peak_model.h"
+#include "leanrt/profile/profiler.h"
 
 namespace leanrt::engine {
 namespace {
@@ -83,16 +84,8 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
 
 namespace {
 
-// A shape known only at run time is null in JSON and "unknown" in text.
-nlohmann::json tensors_json(const std::vector<runtime::TensorInfo>& tensors) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& tensor : tensors)
-    list.push_back({{"name", tensor.name},
-                    {"shape", tensor.dynamic_shape ? nlohmann::json(nullptr) : nlohmann::json(tensor.shape)},
-                    {"dtype", std::string(dtype_name(tensor.dtype))}});
-  return list;
-}
-
+// A shape known only at run time is null in JSON (profile::tensors_json) and
+// "unknown" in text.
 std::string tensors_text(const std::vector<runtime::TensorInfo>& tensors) {
   std::string text;
   for (const auto& tensor : tensors)
@@ -156,8 +149,8 @@ nlohmann::json report_json(const ModelReport& report) {
   return {{"model", report.model},
           {"format", report.format},
           {"batch", report.batch},
-          {"inputs", tensors_json(report.inputs)},
-          {"outputs", tensors_json(report.outputs)},
+          {"inputs", profile::tensors_json(report.inputs)},
+          {"outputs", profile::tensors_json(report.outputs)},
           {"ops", report.ops},
           {"nodes", report.imported_nodes},
           {"compiled_nodes", report.steps.size()},

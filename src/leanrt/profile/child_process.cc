@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "leanrt/base/process_memory.h"
+
 extern char** environ;
 
 namespace leanrt::profile {
@@ -31,9 +33,8 @@ std::string take_file(const std::string& path) {
 }  // namespace
 
 std::string self_executable() {
-  char path[4096];
-  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string("/proc/self/exe");
+  const std::string path = executable_path();
+  return path.empty() ? std::string("/proc/self/exe") : path;
 }
 
 // Output goes to temporary files rather than pipes: the parent then needs no

@@ -4,8 +4,6 @@
 #include "leanrt/profile/profiler.h"
 
 namespace leanrt::profile {
-namespace {
-
 nlohmann::json tensors_json(const std::vector<runtime::TensorInfo>& tensors) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& tensor : tensors)
@@ -14,6 +12,8 @@ nlohmann::json tensors_json(const std::vector<runtime::TensorInfo>& tensors) {
                     {"dtype", std::string(dtype_name(tensor.dtype))}});
   return list;
 }
+
+namespace {
 
 nlohmann::json resident_json(const ResidentMemory& memory) {
   return {{"peak_rss_bytes", memory.status.peak_rss_bytes},

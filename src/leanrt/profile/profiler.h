@@ -115,6 +115,10 @@ Expected<ProfileReport> profile_model(const ProfileRequest& request);
 std::vector<int> slowest_steps(const ProfileReport& report, size_t count);
 
 nlohmann::json profile_json(const ProfileReport& report);
+
+// A model's inputs or outputs as `inspect --json` and `profile --json` list
+// them: name, shape (null when known only at run time), dtype.
+nlohmann::json tensors_json(const std::vector<runtime::TensorInfo>& tensors);
 std::string profile_text(const ProfileReport& report);
 
 }  // namespace leanrt::profile

@@ -1,7 +1,5 @@
 #include "leanrt/profile/resident_memory.h"
 
-#include <unistd.h>
-
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -9,13 +7,6 @@
 
 namespace leanrt::profile {
 namespace {
-
-// The path of the running binary, to tell its mappings from the libraries'.
-std::string executable_path() {
-  char path[4096];
-  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string();
-}
 
 // A mapping header line: "start-end perms offset dev inode [path]". Field
 // lines ("Rss:     12 kB") start with a capitalised name instead.

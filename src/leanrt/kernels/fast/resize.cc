@@ -1,8 +1,8 @@
 // Fast float32 ResizeBilinear and ResizeNearestNeighbor (NHWC). Source rows,
-// columns and weights are computed once at compile time, with the reference's
-// arithmetic (TF's resize_bilinear_op.cc / resize_nearest_neighbor_op.cc,
-// coordinates in double); a run walks output rows in parallel and, per
-// pixel, the channels with unit stride so the compiler vectorises them.
+// columns and weights are computed once at compile time by the reference's
+// own tables (kernels/ref/resize_geometry.h); a run walks output rows in
+// parallel and, per pixel, the channels with unit stride so the compiler
+// vectorises them.
 //
 // Bilinear is the reference's expression term for term,
 //   top = tl + (tr - tl) * fx, bottom = bl + (br - bl) * fx,
@@ -16,49 +16,11 @@
 #include "leanrt/kernels/fast/copy_floats.h"
 #include "leanrt/kernels/fast/data_movement.h"
 #include "leanrt/kernels/fast/parallel_rows.h"
+#include "leanrt/kernels/ref/resize_geometry.h"
 #include "leanrt/kernels/ref/util.h"
 
 namespace leanrt::kernels::fast {
 namespace {
-
-double resize_scale(int64_t in, int64_t out, bool align_corners) {
-  return align_corners && out > 1 ? static_cast<double>(in - 1) / static_cast<double>(out - 1)
-                                  : static_cast<double>(in) / static_cast<double>(out);
-}
-
-// Per output position along one axis: the two source positions, premultiplied
-// by `step` (elements between neighbours on that axis), and the weight of
-// the upper one.
-struct BilinearAxis {
-  std::vector<int64_t> lower, upper;
-  std::vector<float> fraction;
-};
-
-BilinearAxis bilinear_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, int64_t step) {
-  BilinearAxis axis;
-  const double scale = resize_scale(in, out, align_corners);
-  for (int64_t i = 0; i < out; ++i) {
-    const double source = half_pixel ? (static_cast<double>(i) + 0.5) * scale - 0.5 : static_cast<double>(i) * scale;
-    const double floor_value = std::floor(source);
-    axis.lower.push_back(std::max<int64_t>(static_cast<int64_t>(floor_value), 0) * step);
-    axis.upper.push_back(std::min<int64_t>(static_cast<int64_t>(std::ceil(source)), in - 1) * step);
-    axis.fraction.push_back(static_cast<float>(source - floor_value));
-  }
-  return axis;
-}
-
-std::vector<int64_t> nearest_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, int64_t step) {
-  std::vector<int64_t> index;
-  const double scale = resize_scale(in, out, align_corners);
-  for (int64_t i = 0; i < out; ++i) {
-    const double source = half_pixel ? (static_cast<double>(i) + 0.5) * scale : static_cast<double>(i) * scale;
-    int64_t nearest = static_cast<int64_t>(align_corners ? std::round(source) : std::floor(source));
-    nearest = std::min(nearest, in - 1);
-    if (half_pixel) nearest = std::max<int64_t>(nearest, 0);
-    index.push_back(nearest * step);
-  }
-  return index;
-}
 
 // One output pixel of `channels` values, in groups of kGroup (a multiple of
 // kGroup: 8 lets the compiler use whole AVX vectors with no remainder loop).
@@ -92,8 +54,8 @@ Expected<KernelPtr> make_resize(const KernelContext& context, const KernelOption
   const int64_t in_row = in_w * channels, out_row = out_w * channels;  // elements per image row
 
   if (context.node().op == "ResizeNearestNeighbor") {
-    auto source_rows = nearest_axis(in_h, out_h, align_corners, half_pixel, in_row);
-    auto source_columns = nearest_axis(in_w, out_w, align_corners, half_pixel, channels);
+    auto source_rows = ref::nearest_axis(in_h, out_h, align_corners, half_pixel, in_row);
+    auto source_columns = ref::nearest_axis(in_w, out_w, align_corners, half_pixel, channels);
     return ref::make_kernel("resize_nearest_neighbor_f32_fast", [=](const KernelIO& io) {
       const float* in = io.input(0).as<const float>();
       float* out = io.output(0).as<float>();
@@ -110,8 +72,8 @@ Expected<KernelPtr> make_resize(const KernelContext& context, const KernelOption
   }
 
   if (context.node().op != "ResizeBilinear") return KernelPtr();
-  const BilinearAxis y_axis = bilinear_axis(in_h, out_h, align_corners, half_pixel, in_row);
-  const BilinearAxis x_axis = bilinear_axis(in_w, out_w, align_corners, half_pixel, channels);
+  const ref::BilinearAxis y_axis = ref::bilinear_axis(in_h, out_h, align_corners, half_pixel, in_row);
+  const ref::BilinearAxis x_axis = ref::bilinear_axis(in_w, out_w, align_corners, half_pixel, channels);
   return ref::make_kernel("resize_bilinear_f32_fast", [=](const KernelIO& io) {
     const float* in = io.input(0).as<const float>();
     float* out = io.output(0).as<float>();

@@ -1,9 +1,11 @@
 // Reference kernels of resize: ResizeBilinear and ResizeNearestNeighbor
 // with align_corners / half_pixel_centers, following TF's
-// resize_bilinear_op.cc and resize_nearest_neighbor_op.cc. Source
-// coordinates are computed in double, as TF.js does, so that exact grid
-// points (e.g. 3 * 2/3) floor to the same pixel as the reference.
+// resize_bilinear_op.cc and resize_nearest_neighbor_op.cc; the source tables
+// are resize_geometry.h's.
+#include <algorithm>
 #include <cmath>
+
+#include "leanrt/kernels/ref/resize_geometry.h"
 
 #include "leanrt/kernels/ref/util.h"
 
@@ -15,25 +17,22 @@ double resize_scale(int64_t in, int64_t out, bool align_corners) {
                                   : static_cast<double>(in) / static_cast<double>(out);
 }
 
-struct Interpolation {
-  std::vector<int64_t> lower, upper;
-  std::vector<float> fraction;
-};
+}  // namespace
 
-Interpolation bilinear_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel) {
-  Interpolation axis;
+BilinearAxis bilinear_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, int64_t step) {
+  BilinearAxis axis;
   const double scale = resize_scale(in, out, align_corners);
   for (int64_t i = 0; i < out; ++i) {
     const double source = half_pixel ? (static_cast<double>(i) + 0.5) * scale - 0.5 : static_cast<double>(i) * scale;
     const double floor_value = std::floor(source);
-    axis.lower.push_back(std::max<int64_t>(static_cast<int64_t>(floor_value), 0));
-    axis.upper.push_back(std::min<int64_t>(static_cast<int64_t>(std::ceil(source)), in - 1));
+    axis.lower.push_back(std::max<int64_t>(static_cast<int64_t>(floor_value), 0) * step);
+    axis.upper.push_back(std::min<int64_t>(static_cast<int64_t>(std::ceil(source)), in - 1) * step);
     axis.fraction.push_back(static_cast<float>(source - floor_value));
   }
   return axis;
 }
 
-std::vector<int64_t> nearest_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel) {
+std::vector<int64_t> nearest_axis(int64_t in, int64_t out, bool align_corners, bool half_pixel, int64_t step) {
   std::vector<int64_t> index;
   const double scale = resize_scale(in, out, align_corners);
   for (int64_t i = 0; i < out; ++i) {
@@ -41,12 +40,10 @@ std::vector<int64_t> nearest_axis(int64_t in, int64_t out, bool align_corners, b
     int64_t nearest = static_cast<int64_t>(align_corners ? std::round(source) : std::floor(source));
     nearest = std::min(nearest, in - 1);
     if (half_pixel) nearest = std::max<int64_t>(nearest, 0);
-    index.push_back(nearest);
+    index.push_back(nearest * step);
   }
   return index;
 }
-
-}  // namespace
 
 Expected<KernelPtr> make_resize(const KernelContext& context) {
   const Shape& input = context.input(0).shape;

@@ -3,6 +3,8 @@
 // through the reference kernels. Also the cases each pass must leave alone.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "kernels/fast_vs_reference.h"
 #include "leanrt/passes/fusion.h"
 #include "leanrt/passes/passes.h"
@@ -247,6 +249,94 @@ TEST(FoldBatchNorm, LeavesTrainingModeAlone) {
   g.graph().add_node("bn", "FusedBatchNormV3", inputs, 5, attrs);
   ASSERT_TRUE(passes::fold_batch_norm(g.graph()).is_ok());
   EXPECT_EQ(g.graph().nodes.size(), 2u);
+}
+
+
+// Keras PReLU as old TF.js exports spell it: relu(x) + (x - |x|) * c.
+ir::ValueId spelled_out_prelu(GraphCase& g, ir::ValueId x, int64_t channels, bool keep_relu, bool output = true) {
+  ir::ValueId absolute = g.node("abs", "Abs", {x}, {}, false);
+  ir::ValueId negative = g.node("sub", "Sub", {x, absolute}, {}, false);
+  ir::ValueId scaled = g.node("mul", "Mul", {negative, g.constant("half_alpha", {channels}, -0.3f, 0.3f)}, {}, false);
+  ir::ValueId positive = keep_relu ? g.node("relu", "Relu", {x}, {}, false) : x;
+  return g.node("add", "AddV2", {positive, scaled}, {}, output);
+}
+
+TEST(FuseDecomposedPrelu, BecomesThePrecedingConvsPrelu) {
+  for (bool keep_relu : {true, false}) {
+    GraphCase g(50 + keep_relu);
+    ir::ValueId x = g.input("x", {2, 7, 7, 4});
+    ir::ValueId y = conv(g, x, 4, 6);
+    y = g.node("bias", "BiasAdd", {y, g.constant("b", {6})}, {}, false);
+    spelled_out_prelu(g, y, 6, keep_relu);
+    expect_matches_reference(g, keep_relu ? "relu(x) + (x - |x|) c" : "x + (x - |x|) c");
+    CompareResult r = g.compare();
+    EXPECT_EQ(r.kernels.size(), 1u) << r.summary();
+    infer(g.graph());
+    EXPECT_EQ(passes::fuse_decomposed_prelu(g.graph()), 1);
+    ASSERT_NE(only_node(g.graph(), "Prelu"), nullptr);
+    EXPECT_EQ(g.graph().nodes.size(), 3u);  // conv, bias, prelu
+  }
+}
+
+// What a converter leaves when it moved the Relu into the producer: x >= 0,
+// so x + (x - |x|) c is x.
+TEST(FuseDecomposedPrelu, OfANonNegativeTensorIsThatTensor) {
+  GraphCase g(55);
+  ir::ValueId x = g.input("x", {2, 7, 7, 4});
+  ir::ValueId y = conv(g, x, 4, 6);
+  y = g.node("bias", "BiasAdd", {y, g.constant("b", {6})}, {}, false);
+  y = g.node("act", "Relu", {y}, {}, false);
+  spelled_out_prelu(g, y, 6, false);
+  expect_matches_reference(g, "relu(x) + (relu(x) - |relu(x)|) c");
+  infer(g.graph());
+  EXPECT_EQ(passes::fuse_decomposed_prelu(g.graph()), 1);
+  EXPECT_EQ(only_node(g.graph(), "Prelu"), nullptr);
+  EXPECT_EQ(g.graph().nodes.size(), 3u);  // conv, bias, relu
+  EXPECT_EQ(g.graph().values[g.graph().outputs[0]].producer, 2);
+}
+
+TEST(FuseDecomposedPrelu, LeavesOtherFormulasAlone) {
+  struct Case {
+    const char* what;
+    std::function<void(GraphCase&, ir::ValueId)> build;
+  };
+  const std::vector<Case> cases = {
+      {"|x| - x", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId a = g.node("abs", "Abs", {x}, {}, false);
+         ir::ValueId s = g.node("sub", "Sub", {a, x}, {}, false);
+         ir::ValueId m = g.node("mul", "Mul", {s, g.constant("c", {5})}, {}, false);
+         g.node("add", "AddV2", {g.node("relu", "Relu", {x}, {}, false), m});
+       }},
+      {"a scale varying over width", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId a = g.node("abs", "Abs", {x}, {}, false);
+         ir::ValueId s = g.node("sub", "Sub", {x, a}, {}, false);
+         ir::ValueId m = g.node("mul", "Mul", {s, g.constant("c", {6, 1})}, {}, false);
+         g.node("add", "AddV2", {x, m});
+       }},
+      {"the difference also an output", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId a = g.node("abs", "Abs", {x}, {}, false);
+         ir::ValueId s = g.node("sub", "Sub", {x, a});
+         ir::ValueId m = g.node("mul", "Mul", {s, g.constant("c", {5})}, {}, false);
+         g.node("add", "AddV2", {x, m});
+       }},
+      {"relu of another tensor", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId a = g.node("abs", "Abs", {x}, {}, false);
+         ir::ValueId s = g.node("sub", "Sub", {x, a}, {}, false);
+         ir::ValueId m = g.node("mul", "Mul", {s, g.constant("c", {5})}, {}, false);
+         ir::ValueId other = g.node("neg", "Neg", {x}, {}, false);
+         g.node("add", "AddV2", {g.node("relu", "Relu", {other}, {}, false), m});
+       }},
+  };
+  uint32_t seed = 60;
+  for (const Case& c : cases) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {2, 6, 5});
+    c.build(g, x);
+    expect_matches_reference(g, c.what);
+    infer(g.graph());
+    EXPECT_EQ(passes::fuse_decomposed_prelu(g.graph()), 0) << c.what;
+    EXPECT_EQ(only_node(g.graph(), "Prelu"), nullptr) << c.what;
+  }
 }
 
 }  // namespace

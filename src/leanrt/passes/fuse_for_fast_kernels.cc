@@ -1,8 +1,8 @@
 // The post-inference fusion passes in the order their results build on:
-// Transposes cancelled and Pads folded into windows first; then scale and
-// bias folding alternate until neither changes anything (a chain like
-// conv -> Mul -> Add -> Mul -> Add folds completely); then residual Add,
-// then the activation.
+// Transposes cancelled and Pads folded into windows first, spelled-out
+// PReLUs made one op; then scale and bias folding alternate until neither
+// changes anything (a chain like conv -> Mul -> Add -> Mul -> Add folds
+// completely); then residual Add, then the activation.
 #include "leanrt/passes/fusion.h"
 
 namespace leanrt::passes {
@@ -12,6 +12,9 @@ Status fuse_for_fast_kernels(ir::Graph& graph) {
   // activation, a Pad and its conv) can then fuse.
   LEANRT_RETURN_IF_ERROR(cancel_transposes(graph));
   fold_pad_into_window(graph);
+  // Before bias folding: the spelled-out PReLU reads the conv output four
+  // times, which keeps the bias from fusing.
+  fuse_decomposed_prelu(graph);
   // Each round removes at least one node, so the graph bounds the rounds.
   for (size_t round = 0; round <= graph.nodes.size(); ++round)
     if (fold_channel_scale(graph) + fuse_bias_add(graph) == 0) break;

@@ -37,6 +37,11 @@ int fuse_bias_add(ir::Graph& graph);
 // the same shape: becomes the conv's residual input.
 int fuse_residual_add(ir::Graph& graph);
 
+// Relu(x) + (x - Abs(x)) * c, and x + (x - Abs(x)) * c, with c a
+// per-channel constant: PReLU as old Keras / TF.js exports spell it,
+// rewritten to one Prelu node (alpha 2c, resp. 1 + 2c).
+int fuse_decomposed_prelu(ir::Graph& graph);
+
 // Relu, Relu6, LeakyRelu, Elu, Sigmoid, Tanh or Prelu (constant per-channel
 // alpha) after a conv or MatMul without an activation: becomes its fused
 // activation.

@@ -27,7 +27,6 @@
 #include <map>
 #include <random>
 
-#include "leanrt/base/code_pages.h"
 #include "leanrt/base/process_memory.h"
 #include "leanrt/import/load_model.h"
 #include "leanrt/runtime/compiled_model.h"
@@ -173,16 +172,13 @@ int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int w
     std::memcpy(scalar.bytes.data(), &fed, sizeof(float));
     options.input_values[graph->input_names[i]] = std::move(scalar);
   }
-  // Compile keeps its code pages here and they are released right after, as
-  // compile itself does by default: libdnnl's resident pages are read in
-  // between, to report what they held if the peak comes before the run.
-  options.release_code_pages = false;
+  // Compiled as `leanrt run` compiles: code pages released at the start, as
+  // kernel making goes and at the end (CompileOptions::release_code_pages).
   const auto compile_start = Clock::now();
   auto model = runtime::CompiledModel::compile(std::move(*graph), options);
   if (!model) return fail(model.status());
   const double compile_ms = std::chrono::duration<double, std::milli>(Clock::now() - compile_start).count();
   const size_t compile_library_bytes = library_rss_bytes("libdnnl.so");
-  release_code_pages();
   // inputs[call][input]: every call gets its own samples, as a user feeding
   // `calls` batches would; all of them are made before timing.
   std::mt19937 random(1);
@@ -211,10 +207,8 @@ int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int w
   }
   const double median_ms = median(times_ms);
   const ProcessMemory memory = read_process_memory();
-  // libdnnl's pages at their most: as compile left them, before the release
-  // (a run pages back only its execute path). Whether the process peaked
-  // then or while running depends on a few hundred KiB either way, so the
-  // fixed cost of the library is reported as its largest.
+  // libdnnl's pages: the larger of what compile left and what the runs
+  // paged back (their execute paths).
   const size_t peak_library_bytes = std::max(compile_library_bytes, library_rss_bytes("libdnnl.so"));
   int fast_steps = 0;
   size_t largest_packed_bytes = 0;

@@ -1,6 +1,7 @@
 #include "leanrt/base/code_pages.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdint>
@@ -12,6 +13,16 @@
 
 namespace leanrt {
 namespace {
+
+// RssFile (+ RssShmem): statm's third field, in pages.
+size_t file_resident_bytes() {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (statm == nullptr) return 0;
+  unsigned long size = 0, resident = 0, shared = 0;
+  const int read = std::fscanf(statm, "%lu %lu %lu", &size, &resident, &shared);
+  std::fclose(statm);
+  return read == 3 ? shared * static_cast<size_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
 
 struct Mapping {
   uintptr_t start = 0, end = 0;
@@ -55,6 +66,17 @@ size_t release_code_pages() {
       released += mapping.rss_kib * 1024;
   }
   return released;
+}
+
+CodePageBudget::CodePageBudget(size_t budget_bytes)
+    : budget_bytes_(budget_bytes), file_bytes_after_release_(file_resident_bytes()) {}
+
+void CodePageBudget::check() {
+  const size_t file_bytes = file_resident_bytes();
+  if (file_bytes < file_bytes_after_release_ + budget_bytes_) return;
+  release_code_pages();
+  ++releases_;
+  file_bytes_after_release_ = file_resident_bytes();
 }
 
 }  // namespace leanrt

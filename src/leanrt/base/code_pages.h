@@ -20,4 +20,26 @@ namespace leanrt {
 // faulted back in on its next use.
 size_t release_code_pages();
 
+// Keeps the code paged in while compiling within a budget. Compile makes one
+// kernel after another, and each pages in its share of oneDNN's primitive
+// creation and JIT generators, code that never runs again: without a
+// budget, a model of a hundred layers held all of it at once, at its peak.
+//
+//   CodePageBudget budget(2 << 20);
+//   for (...) { make_kernel(...); budget.check(); }
+class CodePageBudget {
+ public:
+  explicit CodePageBudget(size_t budget_bytes);
+  // Releases the code pages when the process's file-backed resident memory
+  // has grown by the budget since the last release (cheap otherwise: one
+  // read of /proc/self/statm).
+  void check();
+  int releases() const { return releases_; }
+
+ private:
+  size_t budget_bytes_ = 0;
+  size_t file_bytes_after_release_ = 0;
+  int releases_ = 0;
+};
+
 }  // namespace leanrt

@@ -23,6 +23,13 @@ ProcessMemory read_process_memory() {
   return memory;
 }
 
+bool reset_peak_rss() {
+  std::FILE* clear_refs = std::fopen("/proc/self/clear_refs", "w");
+  if (clear_refs == nullptr) return false;
+  const bool written = std::fputs("5", clear_refs) >= 0;
+  return std::fclose(clear_refs) == 0 && written;
+}
+
 std::string executable_path() {
   char path[4096];
   const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);

@@ -15,6 +15,11 @@ struct ProcessMemory {
 
 ProcessMemory read_process_memory();
 
+// Resets VmHWM to the current VmRSS (/proc/self/clear_refs, "5"), so the
+// next reading gives the peak of what happened in between. False when the
+// kernel refuses (then VmHWM keeps counting from the start).
+bool reset_peak_rss();
+
 // The running binary's path (/proc/self/exe resolved), or "" if unreadable.
 std::string executable_path();
 

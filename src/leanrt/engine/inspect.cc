@@ -44,7 +44,7 @@ Expected<ModelReport> inspect_model(const std::string& path, const InspectOption
   const profile::RuntimeBaseline baseline = profile::measure_runtime_baseline();
   LEANRT_ASSIGN_OR_RETURN(importer::ModelFormat format, importer::detect_format(path));
   LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(path, options.load));
-  const profile::ImportFacts import_facts = profile::import_facts(graph, format);
+  const profile::ImportFacts import_facts = profile::import_facts(graph, format, path);
   ModelReport report;
   report.model = path;
   report.format = std::string(importer::format_name(format));

@@ -99,11 +99,13 @@ std::string step_table(const ProfileReport& report) {
 }
 
 std::string stages_text(const ProfileReport& report) {
-  std::string text = fmt::format("  {:<10} {:>12} {:>12} {:>12} {:>12}\n", "stage", "VmRSS", "VmHWM", "RssAnon", "RssFile");
+  std::string text = fmt::format("  {:<10} {:>12} {:>12} {:>12} {:>12} {:>12}\n", "stage", "VmRSS", "VmHWM",
+                                 "phase peak", "RssAnon", "RssFile");
   for (const MemoryStage& stage : report.stages)
-    text += fmt::format("  {:<10} {:>12} {:>12} {:>12} {:>12}\n", stage.name, mib(stage.memory.status.rss_bytes),
-                        mib(stage.memory.status.peak_rss_bytes), mib(stage.memory.status.rss_anon_bytes),
-                        mib(stage.memory.status.rss_file_bytes));
+    text += fmt::format("  {:<10} {:>12} {:>12} {:>12} {:>12} {:>12}\n", stage.name, mib(stage.memory.status.rss_bytes),
+                        mib(stage.memory.status.peak_rss_bytes),
+                        report.phase_peaks_known ? mib(stage.phase_peak_bytes) : std::string("n/a"),
+                        mib(stage.memory.status.rss_anon_bytes), mib(stage.memory.status.rss_file_bytes));
   return text;
 }
 
@@ -111,7 +113,9 @@ std::string stages_text(const ProfileReport& report) {
 
 nlohmann::json profile_json(const ProfileReport& report) {
   nlohmann::json stages = nlohmann::json::array();
-  for (const MemoryStage& stage : report.stages) stages.push_back({{"stage", stage.name}, {"memory", resident_json(stage.memory)}});
+  for (const MemoryStage& stage : report.stages)
+    stages.push_back(
+        {{"stage", stage.name}, {"memory", resident_json(stage.memory)}, {"phase_peak_bytes", stage.phase_peak_bytes}});
   nlohmann::json slowest = nlohmann::json::array();
   for (int s : slowest_steps(report, 10)) slowest.push_back(s);
   const long long gap = static_cast<long long>(report.measured_peak_bytes) -

@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 
+#include "leanrt/base/code_pages.h"
 #include "leanrt/data/convert.h"
 #include "leanrt/data/sample_source.h"
 
@@ -260,6 +261,18 @@ Status check_request(const ProfileRequest& request) {
   return Status::ok();
 }
 
+// Resident memory now, and the peak of the phase since the previous stage:
+// VmHWM is reset after each reading, and the running maximum of the phase
+// peaks stands in for the process's VmHWM.
+void push_stage(ProfileReport& report, const char* name) {
+  MemoryStage stage{name, read_resident_memory(), 0};
+  const size_t since_start = report.stages.empty() ? 0 : report.stages.back().memory.status.peak_rss_bytes;
+  if (report.phase_peaks_known) stage.phase_peak_bytes = stage.memory.status.peak_rss_bytes;
+  stage.memory.status.peak_rss_bytes = std::max(stage.memory.status.peak_rss_bytes, since_start);
+  report.stages.push_back(stage);
+  report.phase_peaks_known = report.phase_peaks_known && reset_peak_rss();
+}
+
 // Loads the model, timing it; the tensors the caller feeds and fetches
 // steer a SavedModel's signature choice, as in `leanrt run`.
 Expected<ir::Graph> load(const ProfileRequest& request, ProfileReport& report) {
@@ -270,7 +283,7 @@ Expected<ir::Graph> load(const ProfileRequest& request, ProfileReport& report) {
   const auto start = Clock::now();
   LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, importer::load_model(request.model, load));
   report.load_seconds = seconds_since(start);
-  report.stages.push_back({"loaded", read_resident_memory()});
+  push_stage(report, "loaded");
   return graph;
 }
 
@@ -308,8 +321,8 @@ void describe_plan(const runtime::CompiledModel& model, const std::vector<double
 // VmHWM, read right after the runs: nothing the report does afterwards
 // (JSON, HTML) counts towards the measured peak.
 void record_measured_peak(ProfileReport& report) {
-  const ResidentMemory end = read_resident_memory();
-  report.stages.push_back({"end", end});
+  push_stage(report, "end");
+  const ResidentMemory& end = report.stages.back().memory;
   report.measured_peak_bytes = end.status.peak_rss_bytes;
   report.rss_anon_bytes = end.status.rss_anon_bytes;
   report.rss_file_bytes = end.status.rss_file_bytes;
@@ -321,7 +334,7 @@ Expected<ProfileReport> profile_model(const ProfileRequest& request) {
   LEANRT_RETURN_IF_ERROR(check_request(request));
   ProfileReport report;
   const RuntimeBaseline baseline = measure_runtime_baseline();  // before anything of the model exists
-  report.stages.push_back({"start", read_resident_memory()});
+  push_stage(report, "start");
   report.model = request.model;
   report.batch = request.batch;
   report.strategies = request.strategies;
@@ -330,7 +343,13 @@ Expected<ProfileReport> profile_model(const ProfileRequest& request) {
   LEANRT_ASSIGN_OR_RETURN(importer::ModelFormat format, importer::detect_format(request.model));
   report.format = std::string(importer::format_name(format));
   LEANRT_ASSIGN_OR_RETURN(ir::Graph graph, load(request, report));
-  const ImportFacts facts = import_facts(graph, format);
+  const ImportFacts facts = import_facts(graph, format, request.model);
+  // Compile starts by releasing the importer's code; done here, before the
+  // compile phase's VmHWM starts counting, its phase peak is compile's own.
+  if (request.strategies.release_code) {
+    release_code_pages();
+    report.phase_peaks_known = report.phase_peaks_known && reset_peak_rss();
+  }
 
   LEANRT_ASSIGN_OR_RETURN(std::vector<InputFeed> feeds, match_inputs(graph, request));
   const Batching batching = choose_batching(feeds, request.batch);
@@ -344,7 +363,7 @@ Expected<ProfileReport> profile_model(const ProfileRequest& request) {
   const auto start = Clock::now();
   LEANRT_ASSIGN_OR_RETURN(auto model, runtime::CompiledModel::compile(std::move(graph), options));
   report.compile_seconds = seconds_since(start);
-  report.stages.push_back({"compiled", read_resident_memory()});
+  push_stage(report, "compiled");
   LEANRT_ASSIGN_OR_RETURN(std::vector<AlignedBuffer> input_buffers, make_input_buffers(*model, feeds, random));
   size_t io_bytes = 0;
   for (const AlignedBuffer& buffer : input_buffers) io_bytes += buffer.size_bytes();
@@ -353,7 +372,7 @@ Expected<ProfileReport> profile_model(const ProfileRequest& request) {
   report.predicted = predict_peak(*model, baseline, facts, io_bytes, request.kernels.threads);
 
   for (int w = 0; w < request.warmup; ++w) LEANRT_RETURN_IF_ERROR(model->run());
-  report.stages.push_back({"first run", read_resident_memory()});
+  push_stage(report, "first run");
   std::vector<double> step_medians;
   LEANRT_RETURN_IF_ERROR(time_runs(*model, request.runs, batching.calls, step_medians, report.run_seconds_median));
   record_measured_peak(report);

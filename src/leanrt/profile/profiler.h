@@ -72,7 +72,10 @@ struct LiveTensor {
 // Resident memory at one point of the profile (between phases).
 struct MemoryStage {
   std::string name;  // "start", "loaded", "compiled", "first run", "end"
-  ResidentMemory memory;
+  ResidentMemory memory;  // memory.status.peak_rss_bytes: VmHWM since the process started
+  // The peak of the phase that ended here (since the previous stage: load,
+  // compile, first run, timed runs), or 0 when VmHWM could not be reset.
+  size_t phase_peak_bytes = 0;
 };
 
 struct ProfileReport {
@@ -104,6 +107,7 @@ struct ProfileReport {
   size_t dynamic_peak_bytes = 0;
   PeakPrediction predicted;
   std::vector<MemoryStage> stages;
+  bool phase_peaks_known = true;  // VmHWM could be reset between stages (MemoryStage::phase_peak_bytes)
   size_t measured_peak_bytes = 0;  // VmHWM at the end
   size_t rss_anon_bytes = 0;       // at the end
   size_t rss_file_bytes = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <unordered_set>
 
@@ -131,6 +132,11 @@ void release_mapped_pages(const ConstBytes& bytes) {
 // layer at most: owned bytes are freed with the Value (unless the caller's
 // graph still holds them: compile from an rvalue graph to avoid that),
 // file-mapped pages are released.
+// Code paged in while making kernels, beyond which compile releases it
+// (base/code_pages.h): the compile phase then holds at most this much more
+// code than it started with, whatever the number of layers.
+constexpr size_t kCompileCodePageBudget = size_t{2} << 20;
+
 class PackedConstantTracker {
  public:
   explicit PackedConstantTracker(const ir::Graph& graph)
@@ -182,6 +188,8 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(ir::Graph&& mode
 }
 
 Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
+  // The importer's code (parsers, libprotobuf) has run for the last time.
+  if (options.release_code_pages) release_code_pages();
   graph_ = std::move(model);
   limits_.max_loop_iterations = options.max_loop_iterations;
   LEANRT_RETURN_IF_ERROR(passes::bind_input_shapes(graph_, options.input_shapes, options.default_dim));
@@ -206,7 +214,7 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
     outputs_.push_back({graph_.output_names[i], value.dtype, value.shape, value.dynamic_shape});
   }
   if (!options.map_weights) copy_mapped_weights();
-  LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels));
+  LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels, options.release_code_pages ? kCompileCodePageBudget : 0));
   count_weights();
   // Packing freed the weights it copied (and folding its temporaries); glibc
   // keeps freed heap resident unless asked, and the arena, allocated next,
@@ -217,7 +225,7 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   return plan_arena(options);
 }
 
-Status CompiledModel::bind_kernels(const kernels::KernelOptions& options) {
+Status CompiledModel::bind_kernels(const kernels::KernelOptions& options, size_t code_page_budget_bytes) {
   threads_ = options.threads;
   kernels::apply_threads(threads_);
   views_.resize(graph_.values.size());
@@ -227,6 +235,8 @@ Status CompiledModel::bind_kernels(const kernels::KernelOptions& options) {
     if (value.is_constant()) views_[v].data = const_cast<std::byte*>(value.constant->data);  // kernels never write inputs
   }
   PackedConstantTracker packed(graph_);
+  std::optional<CodePageBudget> code_budget;
+  if (code_page_budget_bytes > 0) code_budget.emplace(code_page_budget_bytes);
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
     const ir::Node& node = graph_.nodes[n];
     Step step;
@@ -247,6 +257,7 @@ Status CompiledModel::bind_kernels(const kernels::KernelOptions& options) {
     step_infos_.push_back(
         {node.name, node.op, kernel->name(), output_bytes, kernel->scratch_bytes(), kernel->packed_weights_bytes()});
     packed.step_made(node, *kernel, graph_, views_);
+    if (code_budget) code_budget->check();
     step.kernel = std::move(kernel);
     steps_.push_back(std::move(step));
   }

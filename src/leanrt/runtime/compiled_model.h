@@ -124,7 +124,9 @@ class CompiledModel {
  private:
   CompiledModel() = default;
   Status build(ir::Graph model, const CompileOptions& options);
-  Status bind_kernels(const kernels::KernelOptions& options);
+  // Releases the code pages whenever kernel making has paged in
+  // `code_page_budget_bytes` more (0: never).
+  Status bind_kernels(const kernels::KernelOptions& options, size_t code_page_budget_bytes);
   bool code_pages_released_ = false;
   Status plan_arena(const CompileOptions& options);
   void count_weights();

@@ -16,24 +16,6 @@
 namespace leanrt::testing {
 namespace {
 
-// Compiles and runs the graph with both kernel choices; the fast one must
-// use a kernel ending in `kernel` and reproduce the reference's output bits.
-void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string& what) {
-  const CompareResult r = g.compare();
-  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
-  EXPECT_TRUE(r.used(kernel)) << what << ": " << r.summary();
-  auto fast = g.run(kernels::KernelChoice::kAuto);
-  auto reference = g.run(kernels::KernelChoice::kReference);
-  ASSERT_TRUE(fast && reference) << what;
-  ASSERT_EQ(fast->size(), reference->size()) << what;
-  size_t first_difference = fast->size();
-  for (size_t i = 0; i < fast->size() && first_difference == fast->size(); ++i)
-    if (std::memcmp(&(*fast)[i], &(*reference)[i], sizeof(float)) != 0) first_difference = i;
-  EXPECT_EQ(first_difference, fast->size())
-      << what << ": element " << first_difference << " is " << (*fast)[first_difference] << ", reference "
-      << (*reference)[first_difference];
-}
-
 ir::ValueId int_matrix(GraphCase& g, const std::string& name, const std::vector<int32_t>& values, int64_t columns) {
   return g.graph().add_constant(name, DType::kI32, {static_cast<int64_t>(values.size()) / columns, columns},
                                 ConstBytes::copy_of(values.data(), values.size() * sizeof(int32_t)));

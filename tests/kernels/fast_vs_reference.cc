@@ -1,6 +1,9 @@
 #include "kernels/fast_vs_reference.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -121,6 +124,22 @@ ir::AttrMap window_attrs(int64_t stride, int64_t dilation, const std::string& pa
   if (!explicit_paddings.empty()) attrs.set("explicit_paddings", explicit_paddings);
   attrs.set("data_format", std::string("NHWC"));
   return attrs;
+}
+
+void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string& what) {
+  const CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
+  EXPECT_TRUE(r.used(kernel)) << what << ": " << r.summary();
+  auto fast = g.run(kernels::KernelChoice::kAuto);
+  auto reference = g.run(kernels::KernelChoice::kReference);
+  ASSERT_TRUE(fast && reference) << what;
+  ASSERT_EQ(fast->size(), reference->size()) << what;
+  size_t first_difference = fast->size();
+  for (size_t i = 0; i < fast->size() && first_difference == fast->size(); ++i)
+    if (std::memcmp(&(*fast)[i], &(*reference)[i], sizeof(float)) != 0) first_difference = i;
+  EXPECT_EQ(first_difference, fast->size())
+      << what << ": element " << first_difference << " is " << (*fast)[first_difference] << ", reference "
+      << (*reference)[first_difference];
 }
 
 }  // namespace leanrt::testing

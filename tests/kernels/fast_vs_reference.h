@@ -53,6 +53,11 @@ class GraphCase {
   std::vector<std::vector<float>> input_data_;
 };
 
+// Compiles and runs the graph with both kernel choices; the fast one must
+// use a kernel ending in `kernel` and reproduce the reference's output bits
+// (for fast kernels that compute the reference's expressions).
+void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string& what);
+
 // Attrs of a 2-D window op: strides [1, s, s, 1], dilations, padding.
 ir::AttrMap window_attrs(int64_t stride, int64_t dilation, const std::string& padding,
                          std::vector<int64_t> explicit_paddings = {});

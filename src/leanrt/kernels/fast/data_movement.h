@@ -30,4 +30,11 @@ Expected<KernelPtr> make_concat(const KernelContext& context, const KernelOption
 // rows, columns and weights computed at compile time.
 Expected<KernelPtr> make_resize(const KernelContext& context, const KernelOptions& options);
 
+// Elementwise float32 loops (elementwise.cc), tried before oneDNN's binary
+// and eltwise primitives: binary arithmetic with TF broadcasting (and NHWC
+// BiasAdd), and Relu, Relu6, LeakyRelu, Abs, Neg, Square. Bit-identical to
+// the reference.
+Expected<KernelPtr> make_binary(const KernelContext& context, const KernelOptions& options);
+Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions& options);
+
 }  // namespace leanrt::kernels::fast

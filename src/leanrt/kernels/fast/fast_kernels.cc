@@ -1,9 +1,10 @@
 // The fast-path dispatcher: which backend (if any) computes a node faster
 // than its reference kernel. Choices were made by measurement on the target
 // machine (bench/): oneDNN for convolutions, matrix products, pooling and
-// float32 elementwise ops on tensors large enough to amortise a primitive
-// call (its jit kernels vectorise exp/tanh/sigmoid, which the reference
-// loops do not, and spread over the OpenMP threads).
+// the transcendental activations (its jit kernels vectorise exp/tanh/
+// sigmoid, which the reference loops do not); leanrt's own loops for data
+// movement and elementwise arithmetic, as fast and without a primitive's
+// JIT code to hold.
 // A factory that declines (null KernelPtr) or reports kUnsupported (a form
 // the backend cannot take) leaves the node to its reference kernel; any other
 // error is a real one and is returned.
@@ -18,15 +19,25 @@ namespace {
 
 using FastFactory = Expected<KernelPtr> (*)(const KernelContext&, const KernelOptions&);
 
+// The first of two factories that takes the node.
+template <FastFactory first, FastFactory second>
+Expected<KernelPtr> first_taker(const KernelContext& context, const KernelOptions& options) {
+  auto kernel = first(context, options);
+  if (!kernel || *kernel) return kernel;
+  return second(context, options);
+}
+
 FastFactory fast_factory(ir::OpFamily family) {
   switch (family) {
     case ir::OpFamily::conv2d: return &onednn::make_conv2d;
     case ir::OpFamily::conv2d_transpose: return &onednn::make_conv2d_transpose;
     case ir::OpFamily::matmul: return &onednn::make_matmul;
     case ir::OpFamily::pool2d: return &onednn::make_pool2d;
-    case ir::OpFamily::unary: return &onednn::make_unary;
-    case ir::OpFamily::binary: return &onednn::make_binary;
-    case ir::OpFamily::bias_add: return &onednn::make_bias_add;
+    // Elementwise: the JIT-free loops first (no primitive's code to hold),
+    // oneDNN for the transcendental activations they leave.
+    case ir::OpFamily::unary: return &first_taker<&fast::make_unary, &onednn::make_unary>;
+    case ir::OpFamily::binary: return &first_taker<&fast::make_binary, &onednn::make_binary>;
+    case ir::OpFamily::bias_add: return &first_taker<&fast::make_binary, &onednn::make_bias_add>;
     case ir::OpFamily::batch_norm: return &onednn::make_batch_norm;
     case ir::OpFamily::reduce: return &onednn::make_reduce;
     case ir::OpFamily::transpose: return &fast::make_transpose;

@@ -47,14 +47,27 @@ class BroadcastWalk {
   // innermost run of `count` elements; input k advances by input_steps[k].
   template <typename Fn>
   void for_each_run(Fn&& fn) const {
-    if (total_ == 0) return;
+    for_each_run(0, runs(), fn);
+  }
+
+  // Innermost runs in all, and fn for runs [first, last) only: disjoint
+  // ranges of runs can go to different threads.
+  int64_t runs() const { return total_ == 0 ? 0 : total_ / (rank_ > 0 ? dims_[rank_ - 1] : 1); }
+  template <typename Fn>
+  void for_each_run(int64_t first, int64_t last, Fn&& fn) const {
+    if (total_ == 0 || first >= last) return;
     int64_t index[kMaxRank] = {};
     int64_t offsets[kMaxInputs] = {};
     const int inner = rank_ - 1;
     const int64_t run = rank_ > 0 ? dims_[inner] : 1;
     int64_t steps[kMaxInputs];
     for (int k = 0; k < inputs_; ++k) steps[k] = rank_ > 0 ? strides_[k][inner] : 0;
-    for (int64_t output_offset = 0; output_offset < total_; output_offset += run) {
+    for (int64_t rest = first, axis = inner - 1; axis >= 0; --axis) {  // the odometer at run `first`
+      index[axis] = rest % dims_[axis];
+      rest /= dims_[axis];
+      for (int k = 0; k < inputs_; ++k) offsets[k] += index[axis] * strides_[k][axis];
+    }
+    for (int64_t output_offset = first * run; output_offset < last * run; output_offset += run) {
       fn(output_offset, static_cast<const int64_t*>(offsets), run, static_cast<const int64_t*>(steps));
       for (int axis = inner - 1; axis >= 0; --axis) {  // odometer over the outer axes
         ++index[axis];

@@ -130,13 +130,16 @@ int print_inputs_json(const std::string& path) {
 int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int warmup,
           const kernels::KernelOptions& kernel_options, const std::vector<std::string>& input_specs,
           const std::map<std::string, float>& scalar_values) {
-  auto graph = importer::load_model(path, {});
+  auto shapes = parse_shapes(input_specs, batch);
+  if (!shapes) return fail(shapes.status());
+  // The inputs named pick a SavedModel's signature, as in `leanrt run`.
+  importer::LoadOptions load;
+  for (const auto& [name, shape] : *shapes) load.tensors.push_back(name);
+  auto graph = importer::load_model(path, load);
   if (!graph) return fail(graph.status());
   runtime::CompileOptions options;
   options.kernels = kernel_options;
   options.default_dim = 1;
-  auto shapes = parse_shapes(input_specs, batch);
-  if (!shapes) return fail(shapes.status());
   options.input_shapes = *shapes;
   for (size_t i = 0; i < graph->inputs.size(); ++i) {
     const std::string& name = graph->input_names[i];
@@ -210,21 +213,22 @@ int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int w
   // libdnnl's pages: the larger of what compile left and what the runs
   // paged back (their execute paths).
   const size_t peak_library_bytes = std::max(compile_library_bytes, library_rss_bytes("libdnnl.so"));
-  int fast_steps = 0;
+  int fast_steps = 0, onednn_steps = 0;
   size_t largest_packed_bytes = 0;
   for (const auto& step : (*model)->steps()) {
     fast_steps += step.kernel.find("_ref") == std::string::npos;
+    onednn_steps += step.kernel.find("_onednn") != std::string::npos;
     largest_packed_bytes = std::max(largest_packed_bytes, step.packed_weights_bytes);
   }
   std::printf(
       "{\"engine\": \"leanrt\", \"model\": \"%s\", \"batch\": %lld, \"calls\": %lld, \"samples_per_run\": %lld, "
       "\"kernels\": \"%s\", \"threads\": %d, \"runs\": %d, \"compile_ms\": %.3f, \"median_ms\": %.4f, \"throughput_per_s\": %.3f, "
       "\"peak_rss_bytes\": %zu, \"rss_anon_bytes\": %zu, \"onednn_library_rss_bytes\": %zu, \"arena_bytes\": %zu, \"weights_bytes\": %zu, "
-      "\"steps\": %zu, \"fast_steps\": %d, \"largest_packed_bytes\": %zu}\n",
+      "\"steps\": %zu, \"fast_steps\": %d, \"onednn_steps\": %d, \"largest_packed_bytes\": %zu}\n",
       path.c_str(), static_cast<long long>(batch), static_cast<long long>(calls), static_cast<long long>(batch * calls),
       kernel_options.choice == kernels::KernelChoice::kAuto ? "auto" : "reference", kernel_options.threads, runs,
       compile_ms, median_ms, 1000.0 * static_cast<double>(batch * calls) / median_ms, memory.peak_rss_bytes,
-      memory.rss_anon_bytes, peak_library_bytes, (*model)->arena_bytes(), (*model)->weights_bytes(), (*model)->steps().size(), fast_steps, largest_packed_bytes);
+      memory.rss_anon_bytes, peak_library_bytes, (*model)->arena_bytes(), (*model)->weights_bytes(), (*model)->steps().size(), fast_steps, onednn_steps, largest_packed_bytes);
   return 0;
 }
 

@@ -1,23 +1,24 @@
 // Weights are held once with the fast kernels: for every corpus model that
-// runs, the whole-process peak RSS (VmHWM of a leanrt_bench process) with the
-// fast kernels against the peak with `--kernels reference`.
+// runs, the whole-process peak RSS (VmHWM of a leanrt_bench process, which
+// compiles and runs as `leanrt run` does) with the fast kernels against the
+// peak with `--kernels reference`.
 //
-// The brief's raw target is <= 1.05x. oneDNN has two fixed costs the
-// reference never pays, neither of them weights: its library pages (code and
-// read-only data, ~5-7 MiB resident once primitives are made; file pages
-// shared with every process mapping the library) and, per primitive, its
-// jit code and primitive state (measured 20-60 KiB each on the corpus).
-// Packing itself briefly holds one weight twice (its source and its packed
-// copy, while it is reordered; the source goes right after). The check
-// therefore is: the raw target, or else peak minus libdnnl's resident pages
-// at their most (as compile leaves them, before it releases code pages:
-// CompileOptions::release_code_pages) <= 1.05x the reference's + 64 KiB per
-// oneDNN step + the largest packed weight + 0.5 MiB of measurement noise
-// (see below). A second
-// copy of the weights (the
-// failure this guards against; an unrolled LSTM packing its shared weight
-// once per step did that) is far above that. Both raw VmHWM figures and the
-// raw ratio are printed for every model.
+// The brief's raw target is <= 1.05x, and most models meet it (the count is
+// printed). oneDNN has two fixed costs the reference never pays, neither of
+// them weights: per primitive, its JIT code and primitive state (measured
+// 30-110 KiB each: brgemm 3x3 convolutions the most), and the pages of
+// libdnnl that its execute paths run (1.3-2 MiB, file pages shared with
+// every process mapping the library). Compile keeps the code it pages in
+// within a budget (base/code_pages.h), so primitive creation no longer adds
+// to the peak. A model with many small convolutions and a small arena (a
+// batch-1 selfie segmenter) can be 10-20% over the raw target on those costs
+// alone. The check therefore is: the raw target, or else peak minus
+// libdnnl's resident pages <= 1.05x the reference's + 64 KiB per oneDNN step
+// + the largest packed weight (held twice for a moment while reordered) +
+// 0.5 MiB of measurement noise (see below). A second copy of the weights
+// (the failure this guards against; an unrolled LSTM packing its shared
+// weight once per step did that) is far above that. Both raw VmHWM figures
+// and the raw ratio are printed for every model.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -32,7 +33,7 @@ namespace {
 struct BenchRun {
   bool ok = false;
   std::string error;
-  double peak_bytes = 0, library_bytes = 0, fast_steps = 0, largest_packed_bytes = 0;
+  double peak_bytes = 0, library_bytes = 0, onednn_steps = 0, largest_packed_bytes = 0;
 };
 
 BenchRun run_bench(const std::string& model, const std::string& inputs, const char* kernels) {
@@ -54,7 +55,7 @@ BenchRun run_bench(const std::string& model, const std::string& inputs, const ch
   run.ok = true;
   run.peak_bytes = json["peak_rss_bytes"].get<double>();
   run.library_bytes = json["onednn_library_rss_bytes"].get<double>();
-  run.fast_steps = json["fast_steps"].get<double>();
+  run.onednn_steps = json["onednn_steps"].get<double>();
   run.largest_packed_bytes = json["largest_packed_bytes"].get<double>();
   return run;
 }
@@ -64,16 +65,22 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
   auto manifest = load_manifest("cases.json");
   if (!corpus || !manifest) GTEST_SKIP() << "corpus not found";
   CaseTally tally;
+  int raw_within = 0;
   for (const auto& manifest_case : (*manifest)["cases"]) {
     const std::string name = manifest_case["name"];
+    // The corpus data's shapes, and its leading dim as the batch (a model
+    // that fixes batch 10 takes no other).
     std::string inputs;
+    int64_t batch = 1;
     for (const auto& [input, path] : manifest_case["inputs"].items()) {
       auto array = data::read_npy(*corpus + "/" + path.get<std::string>());
       if (!array) continue;
       std::string dims;
       for (int64_t dim : array->shape) dims += (dims.empty() ? "" : ",") + std::to_string(dim);
       if (!dims.empty()) inputs += " --input '" + input + "=" + dims + "'";
+      if (!array->shape.empty()) batch = array->shape[0];
     }
+    inputs += " --batch " + std::to_string(batch);
     const std::string model = *corpus + "/" + manifest_case["model"].get<std::string>();
     BenchRun reference = run_bench(model, inputs, "reference");
     if (!reference.ok) {
@@ -98,7 +105,7 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
     constexpr double kMeasurementNoiseBytes = 512 * 1024;
     auto allowed_for = [&](const BenchRun& reference_run, const BenchRun& fast_run) {
       return 1.05 * (reference_run.peak_bytes - reference_run.library_bytes) + kMeasurementNoiseBytes +
-             kPrimitiveAllowanceBytes * fast_run.fast_steps + fast_run.largest_packed_bytes;
+             kPrimitiveAllowanceBytes * fast_run.onednn_steps + fast_run.largest_packed_bytes;
     };
     // The brief's raw target, or the check without oneDNN's fixed costs.
     auto within = [&](const BenchRun& reference_run, const BenchRun& fast_run) {
@@ -120,7 +127,8 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
                 "(%.3fx), allowed %6.1f MiB for %3.0f oneDNN steps\n",
                 name.c_str(), reference.peak_bytes / 1048576.0, fast.peak_bytes / 1048576.0, raw_ratio,
                 fast_model_bytes / 1048576.0, reference_model_bytes / 1048576.0, fast_model_bytes / reference_model_bytes,
-                allowed_bytes / 1048576.0, fast.fast_steps);
+                allowed_bytes / 1048576.0, fast.onednn_steps);
+    raw_within += fast.peak_bytes <= 1.05 * reference.peak_bytes;
     if (within(reference, fast)) {
       ++tally.passed;
     } else {
@@ -130,6 +138,8 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
     }
   }
   tally.print("peak RSS, fast vs reference kernels");
+  std::printf("raw target (fast peak <= 1.05x the reference's) met by %d of %d models\n", raw_within,
+              tally.passed + tally.failed);
   EXPECT_EQ(tally.failed, 0);
 }
 

@@ -3,7 +3,10 @@
 // leanrt_bench's: median ms per run, throughput, and VmHWM at exit.
 //
 //   node bench/tfjs_bench.js MODEL.json --batch 32 --runs 10 --warmup 3 --threads 2 \
-//        --input NAME=1,128,128,3 [--calls 1]
+//        --input NAME=1,128,128,3 [--calls 1] [--backend cpu]
+//
+// `--backend cpu` runs TF.js's plain-JS cpu backend instead (the one the
+// corpus references were made with), for a model the wasm backend cannot run.
 //
 // As in leanrt_bench, `--calls N` makes one timed run N calls of --batch
 // samples, each call on its own input tensors (made before timing).
@@ -14,7 +17,7 @@ const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const args = { batch: 1, calls: 1, runs: 10, warmup: 3, threads: 2, inputs: {}, values: {} };
+  const args = { batch: 1, calls: 1, runs: 10, warmup: 3, threads: 2, inputs: {}, values: {}, backend: 'wasm' };
   args.model = argv[0];
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -22,6 +25,8 @@ function parseArgs(argv) {
     if (key === 'input') {
       const [name, dims] = value.split('=');
       args.inputs[name] = dims === '' ? [] : dims.split(',').map(Number);
+    } else if (key === 'backend') {
+      args.backend = value;
     } else if (key === 'value') {
       const [name, number] = value.split('=');
       args.values[name] = Number(number);
@@ -73,7 +78,7 @@ async function main() {
   const tf = require('@tensorflow/tfjs');
   const wasm = require('@tensorflow/tfjs-backend-wasm');
   wasm.setThreadsCount(args.threads);
-  await tf.setBackend('wasm');
+  await tf.setBackend(args.backend);
   await tf.ready();
   const model = await tf.loadGraphModel(fileHandler(tf, args.model));
   // feedsPerCall[c]: call c's inputs, its own samples.
@@ -81,11 +86,14 @@ async function main() {
   for (let c = 0; c < args.calls; ++c) {
     const feeds = {};
     for (const input of model.inputs) {
-      let shape = args.inputs[input.name] || input.shape.map((d) => (d < 0 ? 1 : d));
+      const given = args.inputs[input.name];
+      // Scalar float inputs (rvm's downsample_ratio and initial states, given
+      // as NAME= or declared so) steer shapes: the --value given (the corpus
+      // data's), else 0.5, in every driver; no batch dim is added to them.
+      const scalar = (given && given.length === 0) || (input.shape && input.shape.length === 0);
+      let shape = given || input.shape.map((d) => (d < 0 ? 1 : d));
       shape = [args.batch, ...shape.slice(1)];
-      // Scalar float inputs (rvm's downsample_ratio) steer shapes: the --value
-      // given (the corpus data's), else 0.5, in every driver.
-      if (input.shape && input.shape.length === 0 && input.dtype !== 'int32')
+      if (scalar && input.dtype !== 'int32')
         feeds[input.name] = tf.scalar(input.name in args.values ? args.values[input.name] : 0.5);
       else feeds[input.name] = input.dtype === 'int32' ? tf.zeros(shape, 'int32') : tf.randomUniform(shape, 0, 1, 'float32');
     }
@@ -117,8 +125,8 @@ async function main() {
   }
   const medianMs = median(times);
   console.log(JSON.stringify({
-    engine: 'tfjs-wasm', model: args.model, batch: args.batch, calls: args.calls,
-    samples_per_run: args.batch * args.calls, threads: wasm.getThreadsCount(),
+    engine: `tfjs-${args.backend}`, model: args.model, batch: args.batch, calls: args.calls,
+    samples_per_run: args.batch * args.calls, threads: args.backend === 'wasm' ? wasm.getThreadsCount() : 1,
     runs: args.runs, median_ms: medianMs, throughput_per_s: (1000 * args.batch * args.calls) / medianMs,
     peak_rss_bytes: peakRssBytes(),
   }));

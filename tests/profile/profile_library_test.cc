@@ -4,6 +4,7 @@
 // profiler's report and its error messages, and the flag parsers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -130,6 +131,16 @@ TEST(Profiler, ReportsStepsPeakAndPrediction) {
   EXPECT_GT(report->measured_peak_bytes, 0u);
   EXPECT_EQ(report->predicted.io_bytes, 4u * 64 * 64 * 1 * sizeof(float));
   EXPECT_EQ(profile::slowest_steps(*report, 3).size(), 3u);
+  // Each stage's phase peak is at least the RSS it ended with, and the
+  // largest is the process's peak (VmHWM is reset between stages).
+  if (report->phase_peaks_known) {
+    size_t largest_phase_peak = 0;
+    for (const profile::MemoryStage& stage : report->stages) {
+      EXPECT_GE(stage.phase_peak_bytes + 64 * 1024, stage.memory.status.rss_bytes) << stage.name;
+      largest_phase_peak = std::max(largest_phase_peak, stage.phase_peak_bytes);
+    }
+    EXPECT_EQ(largest_phase_peak, report->measured_peak_bytes);
+  }
   const auto json = profile::profile_json(*report);
   for (const char* key : {"steps", "arena_map", "live_at_peak", "predicted", "measured_peak_bytes", "memory_stages"})
     EXPECT_TRUE(json.contains(key)) << key;

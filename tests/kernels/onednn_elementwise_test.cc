@@ -1,7 +1,9 @@
-// The oneDNN eltwise, binary and pooling kernels against the reference:
-// every op they take, sizes around the primitive threshold and the vector
-// width, broadcasting on either side, pooling windows with SAME/VALID
-// padding, strides and odd sizes.
+// The elementwise and pooling kernels of the fast path against the
+// reference: every unary op (the transcendental ones on oneDNN's eltwise
+// from its primitive threshold of 1024 elements, the piecewise-linear ones
+// on kernels/fast/elementwise.cc), sizes around that threshold and the
+// vector width, binary ops broadcasting on either side (fast loops), pooling
+// windows with SAME/VALID padding, strides and odd sizes.
 #include <gtest/gtest.h>
 
 #include "kernels/fast_vs_reference.h"
@@ -22,14 +24,18 @@ TEST(OnednnUnary, EveryOp) {
       g.node("y", op, {x}, attrs);
       CompareResult r = g.compare();
       ASSERT_TRUE(r.compiled) << op << ": " << r.summary();
-      if (num_elements(shape) >= 1024) {
+      const std::string name(op);
+      const bool transcendental = name == "Elu" || name == "Sigmoid" || name == "Tanh" || name == "Exp" || name == "Sqrt";
+      if (!transcendental) {
+        EXPECT_TRUE(r.used("_fast")) << op << ": " << r.summary();
+      } else if (num_elements(shape) >= 1024) {
         EXPECT_TRUE(r.used("_onednn")) << op << ": " << r.summary();
       }
       EXPECT_LE(r.max_error, r.tolerance) << op << " " << shape_string(shape) << ": " << r.summary();
     }
 }
 
-TEST(OnednnBinary, BroadcastForms) {
+TEST(FastBinary, BroadcastForms) {
   struct BinaryCase {
     const char* op;
     Shape a, b;
@@ -50,6 +56,7 @@ TEST(OnednnBinary, BroadcastForms) {
     g.node("y", c.op, {a, b});
     CompareResult r = g.compare();
     ASSERT_TRUE(r.compiled) << c.op << ": " << r.summary();
+    EXPECT_TRUE(r.used("_fast")) << c.op << ": " << r.summary();
     EXPECT_LE(r.max_error, r.tolerance) << c.op << " " << shape_string(c.a) << " " << shape_string(c.b) << ": "
                                         << r.summary();
   }

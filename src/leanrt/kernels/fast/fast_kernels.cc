@@ -36,8 +36,8 @@ FastFactory fast_factory(ir::OpFamily family) {
     // Elementwise: the JIT-free loops first (no primitive's code to hold),
     // oneDNN for the transcendental activations they leave.
     case ir::OpFamily::unary: return &first_taker<&fast::make_unary, &onednn::make_unary>;
-    case ir::OpFamily::binary: return &first_taker<&fast::make_binary, &onednn::make_binary>;
-    case ir::OpFamily::bias_add: return &first_taker<&fast::make_binary, &onednn::make_bias_add>;
+    case ir::OpFamily::binary: return &fast::make_binary;
+    case ir::OpFamily::bias_add: return &fast::make_binary;
     case ir::OpFamily::batch_norm: return &onednn::make_batch_norm;
     case ir::OpFamily::reduce: return &onednn::make_reduce;
     case ir::OpFamily::transpose: return &fast::make_transpose;

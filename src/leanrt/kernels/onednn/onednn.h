@@ -22,13 +22,11 @@ Expected<KernelPtr> make_matmul(const KernelContext& context, const KernelOption
 // MaxPool and AvgPool (TF's AvgPool divides by the in-bounds count).
 Expected<KernelPtr> make_pool2d(const KernelContext& context, const KernelOptions& options);
 
-// Float32 unary ops oneDNN's eltwise primitive computes exactly as TF does
-// (Relu, Relu6, LeakyRelu, Elu, Sigmoid, Tanh, Exp, Abs, Sqrt, Square, Neg).
+// Float32 transcendental unary ops (Elu, Sigmoid, Tanh, Exp, Sqrt), whose
+// exp oneDNN's eltwise JIT vectorises. The piecewise-linear ones and the
+// binary arithmetic are kernels/fast/elementwise.cc's: as fast, and without
+// a JIT primitive each.
 Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions& options);
-
-// Float32 Add/AddV2/Sub/Mul/RealDiv/Maximum/Minimum whose first operand (or,
-// for commutative ops, either) has the output's shape; the other broadcasts.
-Expected<KernelPtr> make_binary(const KernelContext& context, const KernelOptions& options);
 
 // FusedBatchNorm V1-V3, inference form, constant statistics (the ones no
 // conv absorbed).
@@ -37,8 +35,5 @@ Expected<KernelPtr> make_batch_norm(const KernelContext& context, const KernelOp
 // Float32 Sum, Mean, Max, Min, Prod over constant axes, where oneDNN has a
 // jit implementation for the layout (else the reference).
 Expected<KernelPtr> make_reduce(const KernelContext& context, const KernelOptions& options);
-
-// BiasAdd: a broadcast Add along the last axis.
-Expected<KernelPtr> make_bias_add(const KernelContext& context, const KernelOptions& options);
 
 }  // namespace leanrt::kernels::onednn

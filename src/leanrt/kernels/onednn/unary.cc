@@ -1,4 +1,5 @@
-// oneDNN eltwise for float32 unary ops, on the tensor as one flat vector.
+// oneDNN eltwise for the float32 transcendental unary ops, on the tensor as
+// one flat vector (the piecewise-linear ones are kernels/fast/elementwise.cc's).
 #include "leanrt/kernels/onednn/onednn.h"
 #include "leanrt/kernels/onednn/onednn_kernel.h"
 
@@ -14,19 +15,13 @@ struct EltwiseForm {
   float alpha, beta;
 };
 
-// TF semantics: Relu6 = min(max(x, 0), 6); Elu alpha 1; Neg = -1 * x + 0.
+// TF semantics: Elu alpha 1.
 constexpr EltwiseForm kForms[] = {
-    {"Relu", dnnl::algorithm::eltwise_relu, 0.0f, 0.0f},
-    {"Relu6", dnnl::algorithm::eltwise_clip_v2, 0.0f, 6.0f},
-    {"LeakyRelu", dnnl::algorithm::eltwise_relu, 0.2f, 0.0f},
     {"Elu", dnnl::algorithm::eltwise_elu, 1.0f, 0.0f},
     {"Sigmoid", dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f},
     {"Tanh", dnnl::algorithm::eltwise_tanh, 0.0f, 0.0f},
     {"Exp", dnnl::algorithm::eltwise_exp, 0.0f, 0.0f},
-    {"Abs", dnnl::algorithm::eltwise_abs, 0.0f, 0.0f},
     {"Sqrt", dnnl::algorithm::eltwise_sqrt, 0.0f, 0.0f},
-    {"Square", dnnl::algorithm::eltwise_square, 0.0f, 0.0f},
-    {"Neg", dnnl::algorithm::eltwise_linear, -1.0f, 0.0f},
 };
 
 }  // namespace
@@ -39,8 +34,7 @@ Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions
   for (const EltwiseForm& candidate : kForms)
     if (context.node().op == candidate.op) form = &candidate;
   if (form == nullptr) return KernelPtr();
-  float alpha = form->alpha;
-  if (context.node().op == "LeakyRelu") alpha = context.attrs().get_or<float>("alpha", 0.2f);
+  const float alpha = form->alpha;
   const int threads = primitive_threads(static_cast<double>(elements), options.threads);
   ThreadCountScope thread_count(threads);
   const dnnl::memory::desc flat({elements}, dnnl::memory::data_type::f32, dnnl::memory::dims{1});

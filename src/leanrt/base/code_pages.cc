@@ -30,13 +30,14 @@ struct Mapping {
   size_t rss_kib = 0, anonymous_kib = 0;
 };
 
-}  // namespace
-
-size_t release_code_pages() {
-  std::FILE* smaps = std::fopen("/proc/self/smaps", "r");
-  if (smaps == nullptr) return 0;
-  const std::string executable = executable_path();
+// Every mapping of the process with its resident and private sizes
+// (/proc/self/smaps: the kernel walks each mapping's page table to count,
+// about a millisecond for leanrt's).
+std::vector<Mapping> read_mappings() {
   std::vector<Mapping> mappings;
+  std::FILE* smaps = std::fopen("/proc/self/smaps", "r");
+  if (smaps == nullptr) return mappings;
+  const std::string executable = executable_path();
   char line[4608];
   while (std::fgets(line, sizeof line, smaps) != nullptr) {
     if (std::isxdigit(static_cast<unsigned char>(line[0])) && !std::isupper(static_cast<unsigned char>(line[0]))) {
@@ -58,23 +59,40 @@ size_t release_code_pages() {
     }
   }
   std::fclose(smaps);
+  return mappings;
+}
+
+// Private pages (relocations made read-only after) are the only copy: a
+// mapping holding any is never released.
+bool releasable(const Mapping& mapping) { return mapping.candidate && mapping.anonymous_kib == 0; }
+
+bool drop_pages(const Mapping& mapping) {
+  return ::madvise(reinterpret_cast<void*>(mapping.start), mapping.end - mapping.start, MADV_DONTNEED) == 0;
+}
+
+}  // namespace
+
+size_t release_code_pages() {
   size_t released = 0;
-  for (const Mapping& mapping : mappings) {
-    // Private pages (relocations made read-only after) are the only copy.
-    if (!mapping.candidate || mapping.anonymous_kib != 0 || mapping.rss_kib == 0) continue;
-    if (::madvise(reinterpret_cast<void*>(mapping.start), mapping.end - mapping.start, MADV_DONTNEED) == 0)
-      released += mapping.rss_kib * 1024;
-  }
+  for (const Mapping& mapping : read_mappings())
+    if (releasable(mapping) && mapping.rss_kib != 0 && drop_pages(mapping)) released += mapping.rss_kib * 1024;
   return released;
 }
 
 CodePageBudget::CodePageBudget(size_t budget_bytes)
-    : budget_bytes_(budget_bytes), file_bytes_after_release_(file_resident_bytes()) {}
+    : budget_bytes_(budget_bytes), file_bytes_after_release_(file_resident_bytes()) {
+  // Read once: no library is loaded while compiling, and a read-only
+  // mapping gains no private page, so the releasable ranges stay as they
+  // are, and each release is a few madvise calls rather than a walk of
+  // every page table.
+  for (const Mapping& mapping : read_mappings())
+    if (releasable(mapping)) ranges_.push_back({mapping.start, mapping.end});
+}
 
 void CodePageBudget::check() {
   const size_t file_bytes = file_resident_bytes();
   if (file_bytes < file_bytes_after_release_ + budget_bytes_) return;
-  release_code_pages();
+  for (const auto& [start, end] : ranges_) drop_pages(Mapping{start, end, true, 0, 0});
   ++releases_;
   file_bytes_after_release_ = file_resident_bytes();
 }

@@ -11,6 +11,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace leanrt {
 
@@ -39,6 +42,7 @@ class CodePageBudget {
  private:
   size_t budget_bytes_ = 0;
   size_t file_bytes_after_release_ = 0;
+  std::vector<std::pair<uintptr_t, uintptr_t>> ranges_;  // the releasable mappings, [start, end)
   int releases_ = 0;
 };
 

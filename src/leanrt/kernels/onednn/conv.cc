@@ -106,6 +106,14 @@ Expected<KernelPtr> make_conv2d(const KernelContext& context, const KernelOption
   const dnnl::memory::desc bias_desc =
       bias.empty() ? dnnl::memory::desc() : dnnl::memory::desc({s.out_channels}, dnnl::memory::data_type::f32, dims{1});
   const ir::Window2D& w = s.window;
+  // The residual is read once per output element, at that element, so the
+  // output may overwrite it, unless it is also the conv's own input. Then it
+  // is a sum post-op: with the output over the residual (the planner's usual
+  // placement) dst already holds it; otherwise run() copies it there first.
+  const auto& inputs = context.node().inputs;
+  const bool residual_in_place = tail->residual_input >= 0 &&
+                                 std::count(inputs.begin(), inputs.end(), inputs[tail->residual_input]) == 1;
+  tail->residual_as_sum = residual_in_place;
   try {
     dnnl::convolution_forward::desc desc(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src, any_filter_desc(s), bias_desc, dst,
@@ -121,6 +129,15 @@ Expected<KernelPtr> make_conv2d(const KernelContext& context, const KernelOption
     if (is_reference_implementation(pd) && tail->activation != ref::Activation::kNone) {
       tail->activation_as_post_op = false;  // e.g. binary add + prelu: apply the activation after
       LEANRT_ASSIGN_OR_RETURN(pd, make_pd());
+    }
+    if (is_reference_implementation(pd) && tail->residual_as_sum) {
+      tail->residual_as_sum = false;  // no fast implementation takes sum here: try binary add
+      tail->activation_as_post_op = true;
+      LEANRT_ASSIGN_OR_RETURN(pd, make_pd());
+      if (is_reference_implementation(pd) && tail->activation != ref::Activation::kNone) {
+        tail->activation_as_post_op = false;
+        LEANRT_ASSIGN_OR_RETURN(pd, make_pd());
+      }
     }
     if (is_reference_implementation(pd)) return KernelPtr();
 
@@ -144,12 +161,7 @@ Expected<KernelPtr> make_conv2d(const KernelContext& context, const KernelOption
     }
     tail->bind_post_op_args(context, builder, 1, dst);
     builder.set_after_execute(tail->activation_pass(context, s.out_channels));
-    // The residual is read once per output element, at that element, so the
-    // output may overwrite it, unless it is also the conv's own input.
-    const auto& inputs = context.node().inputs;
-    if (tail->residual_input >= 0 &&
-        std::count(inputs.begin(), inputs.end(), inputs[tail->residual_input]) == 1)
-      builder.set_in_place_input(tail->residual_input);
+    if (residual_in_place) builder.set_in_place_input(tail->residual_input);
     return builder.finish(dnnl::convolution_forward(pd), pd.scratchpad_desc(), threads);
   } catch (const dnnl::error& error) {
     return creation_error(context, "a convolution", error);

@@ -138,7 +138,10 @@ void FusedTail::mark_folded_inputs(OnednnKernelBuilder& builder) const {
 Expected<dnnl::post_ops> FusedTail::post_ops(const KernelContext& context, int channel_axis,
                                              const dnnl::memory::desc& dst_desc) const {
   dnnl::post_ops ops;
-  if (residual_input >= 0) ops.append_binary(dnnl::algorithm::binary_add, dst_desc);
+  if (residual_input >= 0) {
+    if (residual_as_sum) ops.append_sum(1.0f);
+    else ops.append_binary(dnnl::algorithm::binary_add, dst_desc);
+  }
   using dnnl::algorithm;
   switch (activation_as_post_op ? activation : Activation::kNone) {
     case Activation::kNone: break;
@@ -176,7 +179,8 @@ std::function<void(const KernelIO&)> FusedTail::activation_pass(const KernelCont
 
 void FusedTail::bind_post_op_args(const KernelContext& context, OnednnKernelBuilder& builder, int channel_axis,
                                   const dnnl::memory::desc& dst_desc) const {
-  if (residual_input >= 0)
+  if (residual_input >= 0 && residual_as_sum) builder.set_accumulate_input(residual_input);
+  else if (residual_input >= 0)
     builder.bind_runtime(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, dst_desc,
                          {RuntimeSource::kInput, residual_input});
   if (activation == Activation::kPrelu && activation_as_post_op) {

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -76,6 +77,7 @@ class OnednnKernel final : public Kernel {
     dnnl_status_t status;
     {
       ThreadCountScope thread_count(threads_);
+      if (accumulate_input_ >= 0) copy_accumulate_input(io);
       TransientHeapScope no_heap;
       status = dnnl_primitive_execute(primitive_.get(), cpu_stream().get(), static_cast<int>(args_.size()),
                                       args_.data());
@@ -91,6 +93,22 @@ class OnednnKernel final : public Kernel {
   int in_place_input() const override { return in_place_input_; }
 
  private:
+  // The accumulate input into output 0, split across the primitive's threads:
+  // one thread's memcpy does not saturate the memory bandwidth.
+  void copy_accumulate_input(const KernelIO& io) const {
+    const std::byte* from = io.input(accumulate_input_).data;
+    std::byte* to = io.output(0).data;
+    if (from == to) return;
+    const int64_t bytes = static_cast<int64_t>(io.output(0).size_bytes());
+    constexpr int64_t kChunkBytes = 1 << 20;
+    const int64_t chunks = (bytes + kChunkBytes - 1) / kChunkBytes;
+#pragma omp parallel for if (chunks > 1)
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+      const int64_t begin = chunk * kChunkBytes;
+      std::memcpy(to + begin, from + begin, static_cast<size_t>(std::min(kChunkBytes, bytes - begin)));
+    }
+  }
+
   friend class OnednnKernelBuilder;
   struct Binding {
     int memory;
@@ -116,6 +134,7 @@ class OnednnKernel final : public Kernel {
   int scratchpad_memory_ = -1;
   int threads_ = 0;
   int in_place_input_ = -1;
+  int accumulate_input_ = -1;
   std::function<void(const KernelIO&)> after_execute_;
   size_t scratch_bytes_ = 0;
   size_t packed_bytes_ = 0;
@@ -195,6 +214,8 @@ Status OnednnKernelBuilder::bind_packed(int arg, const dnnl::memory::desc& packe
 }
 
 void OnednnKernelBuilder::set_in_place_input(int input) { kernel_->in_place_input_ = input; }
+
+void OnednnKernelBuilder::set_accumulate_input(int input) { kernel_->accumulate_input_ = input; }
 
 void OnednnKernelBuilder::set_after_execute(std::function<void(const KernelIO&)> after) {
   kernel_->after_execute_ = std::move(after);

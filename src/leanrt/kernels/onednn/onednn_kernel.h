@@ -107,6 +107,11 @@ class OnednnKernelBuilder {
   const void* keep(AlignedBuffer buffer);
   // The input output 0 may overwrite (Kernel::in_place_input).
   void set_in_place_input(int input);
+  // Output 0 starts as input `input` (a sum post-op accumulates into dst):
+  // each run copies that input into the output first, unless the planner
+  // put the output over it (then the bytes are already there). The two
+  // never partly overlap: live tensors share all their bytes or none.
+  void set_accumulate_input(int input);
   // Work on the output after each execute (an activation oneDNN has no fast
   // post-op for); must not allocate.
   void set_after_execute(std::function<void(const KernelIO&)> after);

@@ -1,6 +1,8 @@
 // After the first run, CompiledModel::run() performs no heap allocation: a
 // malloc hook counts every malloc/calloc/realloc (operator new included,
-// since libstdc++'s calls malloc) over repeated runs of corpus models.
+// since libstdc++'s calls malloc) over repeated runs of corpus models. Runs 4
+// and 5 are the thread governor's first probe, on one thread
+// (runtime/thread_governor.h), so its switch is covered too.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -7,7 +7,7 @@ namespace leanrt::cli {
 void add_engine_flags(CLI::App* command, EngineFlags& flags) {
   command->add_option("--kernels", flags.kernels, "auto (fast paths where they win) or reference (the portable oracle)")
       ->capture_default_str();
-  command->add_option("--threads", flags.threads, "worker threads for the kernels (0 = all cores)")->capture_default_str();
+  command->add_option("--threads", flags.threads, "worker threads for the kernels (0 = all cores); runs measure themselves and use one thread while that is faster (cores busy with other processes)")->capture_default_str();
   command->add_option("--tag", flags.tag, "SavedModel MetaGraph tag")->capture_default_str();
   command->add_option("--max-loop-iterations", flags.max_loop_iterations,
                       "stop a While loop running longer with an error")

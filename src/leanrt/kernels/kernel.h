@@ -109,9 +109,27 @@ struct KernelOptions {
 };
 
 // Sets how many threads the kernels use (OpenMP, which oneDNN runs on too):
-// `threads` > 0, or 0 for the OpenMP default (all cores). Call it on the
-// thread that compiles and on the thread that runs.
+// `threads` > 0, or 0 for the OpenMP default (all cores), never more than
+// the calling thread's ThreadCeiling. Call it on the thread that compiles and
+// on the thread that runs.
 void apply_threads(int threads);
+
+// While it lives, no kernel run from this thread uses more than `threads`
+// threads (0: no ceiling), whatever it was made for: runtime::ThreadGovernor
+// runs a model on one thread this way when cores are contended.
+class ThreadCeiling {
+ public:
+  explicit ThreadCeiling(int threads);
+  ~ThreadCeiling();
+  ThreadCeiling(const ThreadCeiling&) = delete;
+  ThreadCeiling& operator=(const ThreadCeiling&) = delete;
+  // The ceiling in force on this thread, 0 for none.
+  static int current();
+
+ private:
+  int previous_ceiling_ = 0;
+  int previous_threads_ = 0;
+};
 
 // The kernel a node runs with under `options`.
 Expected<KernelPtr> make_kernel(const KernelContext& context, const KernelOptions& options);

@@ -1,6 +1,7 @@
 #include "leanrt/runtime/compiled_model.h"
 
 #include <malloc.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -215,6 +216,16 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   }
   if (!options.map_weights) copy_mapped_weights();
   LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels, options.release_code_pages ? kCompileCodePageBudget : 0));
+  const int max_threads = threads_ > 0 ? threads_ : omp_get_num_procs();
+  governor_ = ThreadGovernor(options.adapt_threads && max_threads > 1);
+  // libgomp sets up a team the first time a thread opens a region of that
+  // size: done here for one thread too, so the governor's first one-thread
+  // run allocates nothing either.
+  if (max_threads > 1) {
+    const kernels::ThreadCeiling one(1);
+#pragma omp parallel
+    { static_cast<void>(0); }
+  }
   count_weights();
   // Packing freed the weights it copied (and folding its temporaries); glibc
   // keeps freed heap resident unless asked, and the arena, allocated next,
@@ -389,7 +400,15 @@ void CompiledModel::set_input(int index, const void* data) {
   input_views_[index]->data = static_cast<std::byte*>(const_cast<void*>(data));
 }
 
-Status CompiledModel::run() { return run_steps<false>(nullptr); }
+Status CompiledModel::run() {
+  const kernels::ThreadCeiling ceiling(governor_.single_thread_next() ? 1 : 0);
+  const auto start = std::chrono::steady_clock::now();
+  Status status = run_steps<false>(nullptr);
+  if (status.is_ok()) governor_.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return status;
+}
+
+bool CompiledModel::runs_single_threaded() const { return governor_.single_thread(); }
 
 Status CompiledModel::run_timed(std::span<double> step_seconds) {
   if (step_seconds.size() < steps_.size())

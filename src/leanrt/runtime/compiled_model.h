@@ -24,6 +24,7 @@
 #include "leanrt/passes/passes.h"
 #include "leanrt/plan/planner.h"
 #include "leanrt/runtime/interpreter.h"
+#include "leanrt/runtime/thread_governor.h"
 
 namespace leanrt::runtime {
 
@@ -52,6 +53,10 @@ struct CompileOptions {
   // generators' and oneDNN's start-up code is not needed to run, and the
   // run pages back only what it executes (4-10 MiB less at the run's peak).
   bool release_code_pages = true;
+  // run() measures itself and runs on one thread instead of `kernels.threads`
+  // when that is faster (runtime/thread_governor.h: contended cores make
+  // every parallel region wait a time slice). false: always kernels.threads.
+  bool adapt_threads = true;
 };
 
 // Facts about one tensor crossing the model boundary.
@@ -96,7 +101,12 @@ class CompiledModel {
   // Binds input `index` to caller memory of the input's dtype and shape; the
   // memory must stay valid and unchanged until run() returns.
   void set_input(int index, const void* data);
+  // On a machine with more than one thread configured, run() also measures
+  // itself and now and then tries one thread instead (CompileOptions::
+  // adapt_threads, runtime/thread_governor.h).
   Status run();
+  // Whether run() keeps to one thread now (cores found contended).
+  bool runs_single_threaded() const;
   // run(), also storing step s's wall time in seconds in step_seconds[s]
   // (one slot per steps() entry), for profile. Allocates nothing; run()
   // itself does not pay for it.
@@ -158,6 +168,7 @@ class CompiledModel {
   size_t weights_mapped_bytes_ = 0;
   size_t weights_owned_bytes_ = 0;  // incl. weights the kernels packed
   int threads_ = 0;
+  ThreadGovernor governor_;
   int dynamic_steps_ = 0;
   InterpreterLimits limits_;
   size_t dynamic_live_bytes_ = 0;

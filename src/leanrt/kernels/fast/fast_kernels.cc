@@ -10,6 +10,8 @@
 // error is a real one and is returned.
 #include <omp.h>
 
+#include <algorithm>
+
 #include "leanrt/ir/op_table.h"
 #include "leanrt/kernels/fast/data_movement.h"
 #include "leanrt/kernels/onednn/onednn.h"
@@ -50,9 +52,27 @@ FastFactory fast_factory(ir::OpFamily family) {
 
 }  // namespace
 
+namespace {
+thread_local int thread_ceiling = 0;
+}  // namespace
+
 void apply_threads(int threads) {
+  if (thread_ceiling > 0) threads = std::min(threads > 0 ? threads : omp_get_num_procs(), thread_ceiling);
   if (threads > 0 && omp_get_max_threads() != threads) omp_set_num_threads(threads);
 }
+
+ThreadCeiling::ThreadCeiling(int threads) : previous_ceiling_(thread_ceiling), previous_threads_(omp_get_max_threads()) {
+  if (threads <= 0) return;
+  thread_ceiling = threads;
+  if (previous_threads_ > threads) omp_set_num_threads(threads);
+}
+
+ThreadCeiling::~ThreadCeiling() {
+  thread_ceiling = previous_ceiling_;
+  if (omp_get_max_threads() != previous_threads_) omp_set_num_threads(previous_threads_);
+}
+
+int ThreadCeiling::current() { return thread_ceiling; }
 
 Expected<KernelPtr> make_fast_kernel(const KernelContext& context, const KernelOptions& options) {
   const ir::OpInfo* op = ir::find_op(context.node().op);

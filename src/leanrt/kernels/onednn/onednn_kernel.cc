@@ -30,6 +30,7 @@ int primitive_threads(double work, int threads) {
 }
 
 ThreadCountScope::ThreadCountScope(int threads) : previous_(omp_get_max_threads()) {
+  if (const int ceiling = ThreadCeiling::current(); ceiling > 0 && threads > 0) threads = std::min(threads, ceiling);
   if (threads > 0 && threads != previous_) omp_set_num_threads(threads);
   else previous_ = 0;
 }

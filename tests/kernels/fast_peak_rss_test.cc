@@ -76,11 +76,15 @@ TEST(FastPeakRss, WithinFivePercentOfReference) {
       auto array = data::read_npy(*corpus + "/" + path.get<std::string>());
       if (!array) continue;
       std::string dims;
-      for (int64_t dim : array->shape) dims += (dims.empty() ? "" : ",") + std::to_string(dim);
+      for (int64_t dim : array->shape) {
+        if (!dims.empty()) dims += ',';
+        dims += std::to_string(dim);
+      }
       if (!dims.empty()) inputs += " --input '" + input + "=" + dims + "'";
       if (!array->shape.empty()) batch = array->shape[0];
     }
-    inputs += " --batch " + std::to_string(batch);
+    inputs += " --batch ";
+    inputs += std::to_string(batch);
     const std::string model = *corpus + "/" + manifest_case["model"].get<std::string>();
     BenchRun reference = run_bench(model, inputs, "reference");
     if (!reference.ok) {

@@ -49,8 +49,9 @@ TEST(Compare, EachStrategySwitchedOffInTurn) {
                   mib(row["rss_anon_bytes"].get<double>()), mib(row["rss_file_bytes"].get<double>()),
                   mib(row["saved_arena_bytes"].get<double>()), mib(row["saved_bytes"].get<double>()));
       EXPECT_GE(row["arena_bytes"].get<double>(), base_arena) << c.model << ": " << strategy << " shrank the arena";
-      if (strategy == "no arena sharing")
+      if (strategy == "no arena sharing") {
         EXPECT_GT(row["saved_arena_bytes"].get<double>(), 0) << c.model << ": arena sharing saved nothing";
+      }
       if (strategy == "no in-place" && row["saved_arena_bytes"].get<double>() > 0) ++in_place_saving;
       if (strategy == "code pages kept" && row["saved_bytes"].get<double>() > 1024 * 1024) ++code_release_saving;
       if (strategy == "weights copied" && row["weights_mapped_bytes"].get<double>() == 0 &&

@@ -108,7 +108,10 @@ OnednnUse onednn_use(const runtime::CompiledModel& model) {
     else if (!starts_with(kernel, "mat_mul") && !starts_with(kernel, "batch_mat_mul")) use.elementwise = true;
     std::string key = kernel;
     for (ir::ValueId input : graph.nodes[s].inputs) key += shape_string(graph.values[input].shape);
-    for (ir::ValueId output : graph.nodes[s].outputs) key += ">" + shape_string(graph.values[output].shape);
+    for (ir::ValueId output : graph.nodes[s].outputs) {
+      key += '>';
+      key += shape_string(graph.values[output].shape);
+    }
     primitives.insert(key);
   }
   use.distinct_primitives = static_cast<int>(primitives.size());

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <cstdio>
+#include <optional>
 #include <unordered_set>
 
 #include "leanrt/base/code_pages.h"
@@ -127,17 +127,17 @@ void release_mapped_pages(const ConstBytes& bytes) {
   if (file) file->release_pages(static_cast<size_t>(bytes.data - file->data()), bytes.size_bytes);
 }
 
+// Code paged in while making kernels, beyond which compile releases it
+// (base/code_pages.h): the compile phase then holds at most this much more
+// code than it started with, whatever the number of layers.
+constexpr size_t kCompileCodePageBudget = size_t{2} << 20;
+
 // A constant every reader has packed into its own layout (Kernel::
 // packed_inputs) is never read again. It is dropped as soon as its last
 // reader's kernel is made, so the source and its packed copy coexist for one
 // layer at most: owned bytes are freed with the Value (unless the caller's
 // graph still holds them: compile from an rvalue graph to avoid that),
 // file-mapped pages are released.
-// Code paged in while making kernels, beyond which compile releases it
-// (base/code_pages.h): the compile phase then holds at most this much more
-// code than it started with, whatever the number of layers.
-constexpr size_t kCompileCodePageBudget = size_t{2} << 20;
-
 class PackedConstantTracker {
  public:
   explicit PackedConstantTracker(const ir::Graph& graph)

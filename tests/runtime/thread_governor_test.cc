@@ -22,10 +22,10 @@ int feed(ThreadGovernor& governor, int runs, double multi, double single) {
 
 TEST(ThreadGovernor, ProbesEarlyThenLessAndLessOftenWhileNothingChanges) {
   ThreadGovernor governor;
-  // Idle cores: two threads win. Probes after 3 runs, then 64, 128, ...
-  // runs apart, up to 1024.
+  // Idle cores: two threads win. After the (uncounted) first run, probes
+  // after 8 runs, then 64, 128, ... runs apart, up to 1024.
   const int p = ThreadGovernor::kProbeRuns;
-  EXPECT_EQ(feed(governor, 3 + p + 64 + p, 1.0, 1.6), 2 * p);
+  EXPECT_EQ(feed(governor, 1 + ThreadGovernor::kFirstProbeAfter + p + 64 + p, 1.0, 1.6), 2 * p);
   EXPECT_EQ(feed(governor, 127, 1.0, 1.6), 0);
   EXPECT_EQ(feed(governor, 1 + p, 1.0, 1.6), p);
   EXPECT_FALSE(governor.single_thread());
@@ -46,13 +46,32 @@ TEST(ThreadGovernor, ProbesAtOnceWhenRunsSlowDown) {
 
 TEST(ThreadGovernor, GoesToOneThreadWhenCoresAreContendedAndBackWhenTheyAreFree) {
   ThreadGovernor governor;
-  feed(governor, 5, 360e-3, 6.4e-3);  // selfie with two busy processes: the first probe switches
+  // selfie with two busy processes: the first probe switches.
+  feed(governor, 1 + ThreadGovernor::kFirstProbeAfter + ThreadGovernor::kProbeRuns, 360e-3, 6.4e-3);
   EXPECT_TRUE(governor.single_thread());
   EXPECT_EQ(governor.switches(), 1);
+  // Still contended: the confirming probe a few runs later keeps one thread.
+  feed(governor, ThreadGovernor::kConfirmAfter + ThreadGovernor::kProbeRuns, 360e-3, 6.4e-3);
+  EXPECT_TRUE(governor.single_thread());
   // Contention ends: the next probe of the configured threads switches back.
   feed(governor, ThreadGovernor::kProbeInterval + ThreadGovernor::kProbeRuns, 1.7e-3, 6.4e-3);
   EXPECT_FALSE(governor.single_thread());
   EXPECT_EQ(governor.switches(), 2);
+}
+
+// Microsecond runs are noisy, and runs under load get preempted: the
+// probe's median decides, not one run.
+TEST(ThreadGovernor, OneOddProbeRunDecidesNothing) {
+  ThreadGovernor lucky;
+  feed(lucky, 1 + ThreadGovernor::kFirstProbeAfter, 1.0, 1.6);
+  ASSERT_TRUE(lucky.single_thread_next());
+  for (double seconds : {0.5, 1.6, 1.6}) lucky.record(seconds);
+  EXPECT_FALSE(lucky.single_thread());
+  ThreadGovernor preempted;
+  feed(preempted, 1 + ThreadGovernor::kFirstProbeAfter, 0.3, 0.016);
+  ASSERT_TRUE(preempted.single_thread_next());
+  for (double seconds : {0.016, 0.29, 0.016}) preempted.record(seconds);
+  EXPECT_TRUE(preempted.single_thread());
 }
 
 TEST(ThreadGovernor, NoiseWithinTheMarginSwitchesNothing) {

@@ -13,20 +13,26 @@ double ThreadGovernor::recent_median() const {
 
 void ThreadGovernor::record(double seconds) {
   if (!adapt_) return;
+  if (!first_run_seen_) {
+    first_run_seen_ = true;
+    return;
+  }
   if (probing_) {
-    probe_best_ = probe_runs_ == 0 ? seconds : std::min(probe_best_, seconds);
+    probe_[probe_runs_] = seconds;
     if (++probe_runs_ < kProbeRuns) return;
     probing_ = false;
     runs_since_probe_ = 0;
-    if (probe_best_ < kSwitchMargin * recent_median()) {
+    std::sort(probe_.begin(), probe_.end());
+    const double probe_median = probe_[kProbeRuns / 2];
+    if (probe_median < kSwitchMargin * recent_median()) {
       single_ = !single_;
       ++switches_;
-      probe_interval_ = kProbeInterval;
+      probe_interval_ = kConfirmAfter;
       // The new setting's history starts with what the probe measured.
-      recent_.fill(probe_best_);
+      recent_.fill(probe_median);
       recent_count_ = kRecent;
     } else {
-      probe_interval_ = std::min(2 * probe_interval_, kMaxProbeInterval);
+      probe_interval_ = std::clamp(2 * probe_interval_, kProbeInterval, kMaxProbeInterval);
     }
     median_at_probe_ = recent_median();
     return;

@@ -17,14 +17,19 @@
 //     governor.record(seconds);
 //   }
 //
-// Policy: after kFirstProbeAfter runs, kProbeRuns runs go to the other
-// setting; it is kept when its best run beats the median of the current
-// setting's recent runs by kSwitchMargin. The next probe comes after
-// kProbeInterval runs, twice as many after each probe that changed nothing
-// (up to kMaxProbeInterval: on an idle machine a probe of one thread costs
-// about 0.2% of the runs' time), or at once when the median of the recent
-// runs grows kSlowdown times past what it was at the last probe (cores became
-// contended). Nothing here allocates; it is cheap enough for every run.
+// Policy: the first run (cold: code faulting back in) is not counted, and
+// the first probe waits for kFirstProbeAfter warm runs (the runs right after
+// compile are slower, which biased a probe made after 3 of them towards one
+// thread). After them, kProbeRuns runs go to the other setting; it is kept
+// when the median of those beats the median of the current setting's recent
+// runs by kSwitchMargin (one lucky run of microseconds, or one preempted run
+// under load, must not decide). The next probe comes after kRecent runs following a switch (to
+// confirm it), else after kProbeInterval runs, twice as many after each probe
+// that changed nothing (up to kMaxProbeInterval: on an idle machine a probe
+// of one thread costs about 0.2% of the runs' time), or at once when the
+// median of the recent runs grows kSlowdown times past what it was at the
+// last probe (cores became contended). Nothing here allocates; it is cheap
+// enough for every run.
 #pragma once
 
 #include <array>
@@ -34,10 +39,11 @@ namespace leanrt::runtime {
 
 class ThreadGovernor {
  public:
-  static constexpr int kFirstProbeAfter = 3;
+  static constexpr int kFirstProbeAfter = 8;
   static constexpr int kProbeInterval = 32;
   static constexpr int kMaxProbeInterval = 1024;
-  static constexpr int kProbeRuns = 2;
+  static constexpr int kProbeRuns = 3;
+  static constexpr int kConfirmAfter = 4;  // runs after a switch before the probe confirming it
   static constexpr double kSwitchMargin = 0.85;  // the other setting must take <= 85% of the time
   static constexpr double kSlowdown = 1.5;
 
@@ -64,7 +70,8 @@ class ThreadGovernor {
   int probe_interval_ = kProbeInterval;
   double median_at_probe_ = 0;  // the kept setting's median when last decided
   int probe_runs_ = 0;
-  double probe_best_ = 0;
+  std::array<double, kProbeRuns> probe_{};  // the probe's run times
+  bool first_run_seen_ = false;
   std::array<double, kRecent> recent_{};  // the kept setting's latest run times, a ring
   int recent_count_ = 0;
   int64_t switches_ = 0;

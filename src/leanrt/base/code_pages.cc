@@ -66,8 +66,8 @@ std::vector<Mapping> read_mappings() {
 // mapping holding any is never released.
 bool releasable(const Mapping& mapping) { return mapping.candidate && mapping.anonymous_kib == 0; }
 
-bool drop_pages(const Mapping& mapping) {
-  return ::madvise(reinterpret_cast<void*>(mapping.start), mapping.end - mapping.start, MADV_DONTNEED) == 0;
+bool drop_pages(uintptr_t start, uintptr_t end) {
+  return ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED) == 0;
 }
 
 }  // namespace
@@ -75,7 +75,8 @@ bool drop_pages(const Mapping& mapping) {
 size_t release_code_pages() {
   size_t released = 0;
   for (const Mapping& mapping : read_mappings())
-    if (releasable(mapping) && mapping.rss_kib != 0 && drop_pages(mapping)) released += mapping.rss_kib * 1024;
+    if (releasable(mapping) && mapping.rss_kib != 0 && drop_pages(mapping.start, mapping.end))
+      released += mapping.rss_kib * 1024;
   return released;
 }
 
@@ -90,9 +91,11 @@ CodePageBudget::CodePageBudget(size_t budget_bytes)
 }
 
 void CodePageBudget::check() {
-  const size_t file_bytes = file_resident_bytes();
-  if (file_bytes < file_bytes_after_release_ + budget_bytes_) return;
-  for (const auto& [start, end] : ranges_) drop_pages(Mapping{start, end, true, 0, 0});
+  if (file_resident_bytes() >= file_bytes_after_release_ + budget_bytes_) release();
+}
+
+void CodePageBudget::release() {
+  for (const auto& [start, end] : ranges_) drop_pages(start, end);
   ++releases_;
   file_bytes_after_release_ = file_resident_bytes();
 }

@@ -28,8 +28,10 @@ size_t release_code_pages();
 // creation and JIT generators, code that never runs again: without a
 // budget, a model of a hundred layers held all of it at once, at its peak.
 //
-//   CodePageBudget budget(2 << 20);
+//   CodePageBudget budget(2 << 20);  // reads the releasable mappings once
+//   budget.release();
 //   for (...) { make_kernel(...); budget.check(); }
+//   budget.release();
 class CodePageBudget {
  public:
   explicit CodePageBudget(size_t budget_bytes);
@@ -37,6 +39,8 @@ class CodePageBudget {
   // has grown by the budget since the last release (cheap otherwise: one
   // read of /proc/self/statm).
   void check();
+  // Releases the code pages now.
+  void release();
   int releases() const { return releases_; }
 
  private:

@@ -189,8 +189,13 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(ir::Graph&& mode
 }
 
 Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
-  // The importer's code (parsers, libprotobuf) has run for the last time.
-  if (options.release_code_pages) release_code_pages();
+  // One reading of the mappings serves every release of this compile. The
+  // importer's code (parsers, libprotobuf) has run for the last time.
+  std::optional<CodePageBudget> code_budget;
+  if (options.release_code_pages) {
+    code_budget.emplace(kCompileCodePageBudget);
+    code_budget->release();
+  }
   graph_ = std::move(model);
   limits_.max_loop_iterations = options.max_loop_iterations;
   LEANRT_RETURN_IF_ERROR(passes::bind_input_shapes(graph_, options.input_shapes, options.default_dim));
@@ -215,7 +220,7 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
     outputs_.push_back({graph_.output_names[i], value.dtype, value.shape, value.dynamic_shape});
   }
   if (!options.map_weights) copy_mapped_weights();
-  LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels, options.release_code_pages ? kCompileCodePageBudget : 0));
+  LEANRT_RETURN_IF_ERROR(bind_kernels(options.kernels, code_budget ? &*code_budget : nullptr));
   const int max_threads = threads_ > 0 ? threads_ : omp_get_num_procs();
   governor_ = ThreadGovernor(options.adapt_threads && max_threads > 1);
   // libgomp sets up a team the first time a thread opens a region of that
@@ -231,12 +236,12 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   // keeps freed heap resident unless asked, and the arena, allocated next,
   // would then add to it rather than take its place.
   malloc_trim(0);
-  if (options.release_code_pages) release_code_pages();
+  if (code_budget) code_budget->release();
   code_pages_released_ = options.release_code_pages;
   return plan_arena(options);
 }
 
-Status CompiledModel::bind_kernels(const kernels::KernelOptions& options, size_t code_page_budget_bytes) {
+Status CompiledModel::bind_kernels(const kernels::KernelOptions& options, CodePageBudget* code_budget) {
   threads_ = options.threads;
   kernels::apply_threads(threads_);
   views_.resize(graph_.values.size());
@@ -246,8 +251,6 @@ Status CompiledModel::bind_kernels(const kernels::KernelOptions& options, size_t
     if (value.is_constant()) views_[v].data = const_cast<std::byte*>(value.constant->data);  // kernels never write inputs
   }
   PackedConstantTracker packed(graph_);
-  std::optional<CodePageBudget> code_budget;
-  if (code_page_budget_bytes > 0) code_budget.emplace(code_page_budget_bytes);
   for (size_t n = 0; n < graph_.nodes.size(); ++n) {
     const ir::Node& node = graph_.nodes[n];
     Step step;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "leanrt/base/code_pages.h"
 #include "leanrt/base/mapped_file.h"
 #include "leanrt/ir/graph.h"
 #include "leanrt/kernels/kernel.h"
@@ -134,9 +135,8 @@ class CompiledModel {
  private:
   CompiledModel() = default;
   Status build(ir::Graph model, const CompileOptions& options);
-  // Releases the code pages whenever kernel making has paged in
-  // `code_page_budget_bytes` more (0: never).
-  Status bind_kernels(const kernels::KernelOptions& options, size_t code_page_budget_bytes);
+  // Checks `code_budget` (if any) after each kernel is made.
+  Status bind_kernels(const kernels::KernelOptions& options, CodePageBudget* code_budget);
   bool code_pages_released_ = false;
   Status plan_arena(const CompileOptions& options);
   void count_weights();

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "leanrt/kernels/fast/copy_floats.h"
-#include "leanrt/kernels/fast/data_movement.h"
+#include "leanrt/kernels/fast/fast.h"
 #include "leanrt/kernels/fast/parallel_rows.h"
 #include "leanrt/kernels/ref/util.h"
 

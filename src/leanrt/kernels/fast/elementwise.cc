@@ -13,7 +13,7 @@
 // on oneDNN, whose JIT vectorises exp.
 #include <algorithm>
 
-#include "leanrt/kernels/fast/data_movement.h"
+#include "leanrt/kernels/fast/fast.h"
 #include "leanrt/kernels/fast/parallel_rows.h"
 #include "leanrt/kernels/ref/util.h"
 

@@ -13,7 +13,7 @@
 #include <algorithm>
 
 #include "leanrt/ir/op_table.h"
-#include "leanrt/kernels/fast/data_movement.h"
+#include "leanrt/kernels/fast/fast.h"
 #include "leanrt/kernels/onednn/onednn.h"
 
 namespace leanrt::kernels {

@@ -1,10 +1,11 @@
-// Fast float32 kernels of the data-movement families: Transpose, Pad/PadV2
-// (constant mode), ConcatV2, ResizeBilinear and ResizeNearestNeighbor.
-// Each factory returns a null KernelPtr for a node it does not take (another
-// dtype, MirrorPad), which then keeps its reference kernel. Every fast kernel
-// computes exactly what its reference does, bit for bit: the same elements
-// moved, the same float expression for the interpolation; they differ in
-// loop order, blocking and OpenMP threads over the outer rows.
+// leanrt's own fast float32 kernels (no oneDNN): the data-movement families
+// (Transpose, Pad/PadV2 in constant mode, ConcatV2, ResizeBilinear and
+// ResizeNearestNeighbor) and elementwise arithmetic. Each factory returns a
+// null KernelPtr for a node it does not take (another dtype, MirrorPad),
+// which then keeps its reference kernel. Every fast kernel computes exactly
+// what its reference does, bit for bit: the same elements moved, the same
+// float expression per element; they differ in loop order, blocking and
+// OpenMP threads over the outer rows.
 // Kernel names: <op>_f32_fast, e.g. transpose_f32_fast.
 //
 //   case ir::OpFamily::transpose: return &fast::make_transpose;  // fast_kernels.cc

@@ -2,7 +2,10 @@
 // y = (conv(x, w) + b - mean) * gamma / sqrt(var + eps) + beta
 //   = conv(x, w * s) + (b - mean) * s + beta,  s = gamma / sqrt(var + eps)
 // (TF's FusedBatchNorm kernel, is_training false). The batch norm's other
-// outputs (batch statistics) must be unread.
+// outputs (batch statistics) must be unread. Runs twice: before shape
+// inference on a bare conv, and in fuse_for_fast_kernels' folding rounds,
+// where a conv -> BiasAdd -> batch norm chain (Keras' Conv2D(use_bias=True)
+// then BatchNormalization) has become a conv with a fused bias first.
 #include <cmath>
 
 #include "leanrt/passes/fusion.h"
@@ -35,8 +38,9 @@ bool extra_outputs_unread(const ir::Graph& graph, const ir::Node& batch_norm) {
 
 }  // namespace
 
-Status fold_batch_norm(ir::Graph& graph) {
+int fold_batch_norm(ir::Graph& graph) {
   std::vector<bool> alive(graph.nodes.size(), true);
+  int folded = 0;
   for (ir::NodeId n = 0; n < static_cast<ir::NodeId>(graph.nodes.size()); ++n) {
     const ir::Node& node = graph.nodes[n];
     if (!alive[n] || !is_conv(node) || node.inputs.size() < 2 || has_activation(node) || has_residual(node) ||
@@ -84,9 +88,10 @@ Status fold_batch_norm(ir::Graph& graph) {
     graph.nodes[consumer].outputs.resize(1);
     graph.nodes[consumer].outputs[0] = result;
     absorb(graph, n, consumer, alive);
+    ++folded;
   }
   graph.compact(alive);
-  return Status::ok();
+  return folded;
 }
 
 }  // namespace leanrt::passes

@@ -1,8 +1,9 @@
 // The post-inference fusion passes in the order their results build on:
 // Transposes cancelled and Pads folded into windows first, spelled-out
-// PReLUs made one op; then scale and bias folding alternate until neither
-// changes anything (a chain like conv -> Mul -> Add -> Mul -> Add folds
-// completely); then residual Add, then the activation.
+// PReLUs made one op; then scale, bias and batch-norm folding alternate
+// until none changes anything (a chain like conv -> Mul -> Add -> Mul -> Add,
+// or conv -> BiasAdd -> FusedBatchNormV3, folds completely); then residual
+// Add, then the activation.
 #include "leanrt/passes/fusion.h"
 
 namespace leanrt::passes {
@@ -17,7 +18,7 @@ Status fuse_for_fast_kernels(ir::Graph& graph) {
   fuse_decomposed_prelu(graph);
   // Each round removes at least one node, so the graph bounds the rounds.
   for (size_t round = 0; round <= graph.nodes.size(); ++round)
-    if (fold_channel_scale(graph) + fuse_bias_add(graph) == 0) break;
+    if (fold_channel_scale(graph) + fuse_bias_add(graph) + fold_batch_norm(graph) == 0) break;
   fuse_residual_add(graph);
   fuse_activation(graph);
   // A residual input may be computed after the conv in the old order.

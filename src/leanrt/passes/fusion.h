@@ -4,7 +4,7 @@
 // them only for the fast kernels (KernelChoice::kAuto), so
 // `--kernels reference` keeps the graph as imported.
 //
-//   LEANRT_RETURN_IF_ERROR(fold_batch_norm(graph));              // before infer_and_fold
+//   fold_batch_norm(graph);                                      // before infer_and_fold
 //   LEANRT_RETURN_IF_ERROR(infer_and_fold(graph, evaluate, {}));
 //   fuse_for_fast_kernels(graph);                                // the rest, in order
 //
@@ -21,9 +21,10 @@ namespace leanrt::passes {
 
 // FusedBatchNorm / FusedBatchNormV3 (is_training false, NHWC) reading a
 // convolution with constant weights: folded into the weights and a bias.
-// Runs before shape inference, since leanrt has no kernel for batch norm
-// itself; needs only the constants.
-Status fold_batch_norm(ir::Graph& graph);
+// Needs only the constants, so it runs before shape inference (saving the
+// batch norm's inference and folding) and again in the folding rounds after
+// it, once a BiasAdd between conv and batch norm has fused into the conv.
+int fold_batch_norm(ir::Graph& graph);
 
 // Mul of a conv output by a per-channel constant (what folding leaves of an
 // unfused Rsqrt/Mul/Sub batch-norm chain): folded into the weights and bias.

@@ -204,9 +204,10 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   passes::prune_to_outputs(graph_);
   passes::drop_identities(graph_);
   // The fusion passes serve the fast kernels; `--kernels reference` runs the
-  // graph as imported. Batch norm folds before inference (it has no kernel).
+  // graph as imported. Batch norm on a bare conv folds before inference
+  // (nothing to infer for it then); after a BiasAdd, in the folding rounds.
   const bool fuse = options.kernels.choice == kernels::KernelChoice::kAuto;
-  if (fuse) LEANRT_RETURN_IF_ERROR(passes::fold_batch_norm(graph_));
+  if (fuse) passes::fold_batch_norm(graph_);
   LEANRT_RETURN_IF_ERROR(passes::infer_and_fold(graph_, evaluate_node, options.fold));
   passes::prune_to_outputs(graph_);
   if (fuse) LEANRT_RETURN_IF_ERROR(passes::fuse_for_fast_kernels(graph_));

@@ -105,6 +105,7 @@ TEST(OnednnConv, FusedTails) {
       {"BiasAdd"},          {"BiasAdd", "Relu"},    {"BiasAdd", "Relu6"},           {"BiasAdd", "Elu"},
       {"BiasAdd", "Sigmoid"}, {"BiasAdd", "Tanh"},  {"BiasAdd", "LeakyRelu"},       {"BiasAdd", "Prelu"},
       {"FusedBatchNorm"},   {"FusedBatchNormV3", "Relu"}, {"BiasAdd", "GeluApproximate"},
+      {"BiasAdd", "HardSwish"},
   };
   uint32_t seed = 300;
   for (const bool depthwise : {false, true}) {

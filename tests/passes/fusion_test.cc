@@ -276,6 +276,92 @@ TEST(FoldBatchNorm, FoldsAfterAFusedBias) {
   EXPECT_EQ(fused_ops_of(fused.nodes[0]), StringList{"BiasAdd"});
 }
 
+// A float32 scalar constant holding exactly `value`.
+ir::ValueId scalar(GraphCase& g, const std::string& name, float value) {
+  return g.graph().add_constant(name, DType::kF32, {}, ConstBytes::copy_of(&value, sizeof value));
+}
+
+// Hard swish in the three orders converters write it, after conv + bias:
+// one fused node with the model's own scale (0.16662598 is 1/6 in fp16, as
+// selfie and meet store it), the reference's numbers.
+TEST(FuseHardSwish, EverySpellingBecomesTheConvsActivation) {
+  struct Spelling {
+    const char* what;
+    float scale;
+    std::function<void(GraphCase&, ir::ValueId)> build;
+  };
+  auto relu6_plus_3 = [](GraphCase& g, ir::ValueId x) {
+    return g.node("relu6", "Relu6", {g.node("add", "AddV2", {x, scalar(g, "three", 3.0f)}, {}, false)}, {}, false);
+  };
+  const std::vector<Spelling> spellings = {
+      {"(x * c) * relu6(x + 3)", 0.16662598f,
+       [&](GraphCase& g, ir::ValueId x) {
+         ir::ValueId scaled = g.node("mul", "Mul", {x, scalar(g, "sixth", 0.16662598f)}, {}, false);
+         g.node("mul_1", "Mul", {scaled, relu6_plus_3(g, x)});
+       }},
+      {"x * (relu6(x + 3) * c)", 1.0f / 6.0f,
+       [&](GraphCase& g, ir::ValueId x) {
+         ir::ValueId gate = g.node("mul", "Mul", {relu6_plus_3(g, x), scalar(g, "sixth", 1.0f / 6.0f)}, {}, false);
+         g.node("mul_1", "Mul", {x, gate});
+       }},
+      {"x * relu6(x + 3) / 6", 1.0f / 6.0f,
+       [&](GraphCase& g, ir::ValueId x) {
+         ir::ValueId product = g.node("mul", "Mul", {relu6_plus_3(g, x), x}, {}, false);
+         g.node("div", "RealDiv", {product, scalar(g, "six", 6.0f)});
+       }},
+  };
+  uint32_t seed = 60;
+  for (const Spelling& spelling : spellings) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {2, 7, 7, 4});
+    ir::ValueId y = g.node("bias", "BiasAdd", {conv(g, x, 4, 6), g.constant("b", {6}, -4.0f, 4.0f)}, {}, false);
+    spelling.build(g, y);
+    expect_matches_reference(g, spelling.what);
+    CompareResult r = g.compare();
+    EXPECT_EQ(r.kernels.size(), 1u) << spelling.what << ": " << r.summary();
+    infer(g.graph());
+    ASSERT_TRUE(passes::fuse_for_fast_kernels(g.graph()).is_ok());
+    ASSERT_EQ(g.graph().nodes.size(), 1u) << spelling.what;
+    EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), (StringList{"BiasAdd", "HardSwish"})) << spelling.what;
+    EXPECT_EQ(g.graph().nodes[0].attrs.get_or<float>("hardswish_scale", 0.0f), spelling.scale) << spelling.what;
+  }
+}
+
+TEST(FuseHardSwish, LeavesOtherFormulasAlone) {
+  struct Case {
+    const char* what;
+    std::function<void(GraphCase&, ir::ValueId)> build;
+  };
+  const std::vector<Case> cases = {
+      {"x + 2, not x + 3", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId gate = g.node("relu6", "Relu6", {g.node("add", "AddV2", {x, scalar(g, "two", 2.0f)}, {}, false)}, {}, false);
+         g.node("mul", "Mul", {x, g.node("scale", "Mul", {gate, scalar(g, "sixth", 1.0f / 6.0f)}, {}, false)});
+       }},
+      {"Relu, not Relu6", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId gate = g.node("relu", "Relu", {g.node("add", "AddV2", {x, scalar(g, "three", 3.0f)}, {}, false)}, {}, false);
+         g.node("mul", "Mul", {x, g.node("scale", "Mul", {gate, scalar(g, "sixth", 1.0f / 6.0f)}, {}, false)});
+       }},
+      {"a per-channel scale", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId gate = g.node("relu6", "Relu6", {g.node("add", "AddV2", {x, scalar(g, "three", 3.0f)}, {}, false)}, {}, false);
+         g.node("mul", "Mul", {x, g.node("scale", "Mul", {gate, g.constant("scales", {6})}, {}, false)});
+       }},
+      {"x also read elsewhere", [](GraphCase& g, ir::ValueId x) {
+         ir::ValueId gate = g.node("relu6", "Relu6", {g.node("add", "AddV2", {x, scalar(g, "three", 3.0f)}, {}, false)}, {}, false);
+         g.node("mul", "Mul", {x, g.node("scale", "Mul", {gate, scalar(g, "sixth", 1.0f / 6.0f)}, {}, false)});
+         g.node("other", "Neg", {x});
+       }},
+  };
+  uint32_t seed = 70;
+  for (const Case& c : cases) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {2, 7, 7, 4});
+    c.build(g, conv(g, x, 4, 6));
+    expect_matches_reference(g, c.what);
+    infer(g.graph());
+    EXPECT_EQ(passes::fuse_hard_swish(g.graph()), 0) << c.what;
+  }
+}
+
 // Keras PReLU as old TF.js exports spell it: relu(x) + (x - |x|) * c.
 ir::ValueId spelled_out_prelu(GraphCase& g, ir::ValueId x, int64_t channels, bool keep_relu, bool output = true) {
   ir::ValueId absolute = g.node("abs", "Abs", {x}, {}, false);

@@ -3,7 +3,7 @@
 // PReLUs made one op; then scale, bias and batch-norm folding alternate
 // until none changes anything (a chain like conv -> Mul -> Add -> Mul -> Add,
 // or conv -> BiasAdd -> FusedBatchNormV3, folds completely); then residual
-// Add, then the activation.
+// Add, then the activation (hard swish, spelled out in four ops, first).
 #include "leanrt/passes/fusion.h"
 
 namespace leanrt::passes {
@@ -20,6 +20,7 @@ Status fuse_for_fast_kernels(ir::Graph& graph) {
   for (size_t round = 0; round <= graph.nodes.size(); ++round)
     if (fold_channel_scale(graph) + fuse_bias_add(graph) + fold_batch_norm(graph) == 0) break;
   fuse_residual_add(graph);
+  fuse_hard_swish(graph);
   fuse_activation(graph);
   // A residual input may be computed after the conv in the old order.
   return graph.sort_topologically();

@@ -9,9 +9,10 @@
 //   fuse_for_fast_kernels(graph);                                // the rest, in order
 //
 // The fused IR is TF's: _FusedConv2D / FusedDepthwiseConv2dNative /
-// _FusedMatMul with `fused_ops` and extra inputs, plus one leanrt form, a
-// residual Add: fused_ops [BiasAdd, Add, <activation>?] with inputs
-// [x, filter, bias, residual] (TF's MKL remapper uses the same list).
+// _FusedMatMul with `fused_ops` and extra inputs, plus two leanrt forms: a
+// residual Add, fused_ops [BiasAdd, Add, <activation>?] with inputs
+// [x, filter, bias, residual] (TF's MKL remapper uses the same list), and
+// the activation HardSwish, (x * hardswish_scale) * relu6(x + 3).
 #pragma once
 
 #include "leanrt/base/status.h"
@@ -42,6 +43,11 @@ int fuse_residual_add(ir::Graph& graph);
 // per-channel constant: PReLU as old Keras / TF.js exports spell it,
 // rewritten to one Prelu node (alpha 2c, resp. 1 + 2c).
 int fuse_decomposed_prelu(ir::Graph& graph);
+
+// Hard swish spelled out after a conv or MatMul without an activation,
+// x * relu6(x + 3) / 6 in any of the three orders converters write it:
+// becomes its fused HardSwish activation (a leanrt fused op).
+int fuse_hard_swish(ir::Graph& graph);
 
 // Relu, Relu6, LeakyRelu, Elu, Sigmoid, Tanh or Prelu (constant per-channel
 // alpha) after a conv or MatMul without an activation: becomes its fused

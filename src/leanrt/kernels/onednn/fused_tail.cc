@@ -17,7 +17,7 @@ constexpr ActivationName kActivations[] = {
     {"Elu", Activation::kElu},         {"LeakyRelu", Activation::kLeakyRelu},
     {"Sigmoid", Activation::kSigmoid}, {"Tanh", Activation::kTanh},
     {"Prelu", Activation::kPrelu},     {"GeluApproximate", Activation::kGeluApproximate},
-    {"GeluExact", Activation::kGeluExact},
+    {"GeluExact", Activation::kGeluExact},       {"HardSwish", Activation::kHardSwish},
 };
 
 const float* constant_floats(const KernelContext& context, int input) {
@@ -65,7 +65,6 @@ Expected<FusedTail> FusedTail::parse(const KernelContext& context, int first_arg
   FusedTail tail;
   const auto fused_ops = context.attrs().get_or<std::vector<std::string>>("fused_ops", {});
   tail.epsilon = context.attrs().get_or<float>("epsilon", 0.0f);
-  tail.leaky_alpha = context.attrs().get_or<float>("leakyrelu_alpha", 0.2f);
   int next_arg = first_arg;
   // A per-channel vector the kernel folds at compile time: must be constant.
   auto take_vector = [&](const char* what) -> Expected<int> {
@@ -106,6 +105,7 @@ Expected<FusedTail> FusedTail::parse(const KernelContext& context, int first_arg
       }
     }
   }
+  tail.activation_alpha = ref::activation_alpha(context.attrs(), tail.activation);
   return tail;
 }
 
@@ -146,13 +146,17 @@ Expected<dnnl::post_ops> FusedTail::post_ops(const KernelContext& context, int c
   switch (activation_as_post_op ? activation : Activation::kNone) {
     case Activation::kNone: break;
     case Activation::kRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, 0.0f, 0.0f); break;
-    case Activation::kLeakyRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, leaky_alpha, 0.0f); break;
+    case Activation::kLeakyRelu: ops.append_eltwise(1.0f, algorithm::eltwise_relu, activation_alpha, 0.0f); break;
     case Activation::kRelu6: ops.append_eltwise(1.0f, algorithm::eltwise_clip_v2, 0.0f, 6.0f); break;
     case Activation::kElu: ops.append_eltwise(1.0f, algorithm::eltwise_elu, 1.0f, 0.0f); break;
     case Activation::kSigmoid: ops.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f); break;
     case Activation::kTanh: ops.append_eltwise(1.0f, algorithm::eltwise_tanh, 0.0f, 0.0f); break;
     case Activation::kGeluApproximate: ops.append_eltwise(1.0f, algorithm::eltwise_gelu_tanh, 0.0f, 0.0f); break;
     case Activation::kGeluExact: ops.append_eltwise(1.0f, algorithm::eltwise_gelu_erf, 0.0f, 0.0f); break;
+    // oneDNN's is x * relu6(x + 3) / 6, scaled by 6 alpha: (x * alpha) * relu6(x + 3)
+    case Activation::kHardSwish:
+      ops.append_eltwise(6.0f * activation_alpha, algorithm::eltwise_hardswish, 0.0f, 0.0f);
+      break;
     case Activation::kPrelu: {
       const bool per_channel = num_elements(context.input(prelu_input).shape) != 1;
       ops.append_prelu(per_channel ? 1 << channel_axis : 0);
@@ -167,13 +171,13 @@ std::function<void(const KernelIO&)> FusedTail::activation_pass(const KernelCont
   const float* alphas = prelu_input >= 0 ? constant_floats(context, prelu_input) : nullptr;
   const bool one_alpha = prelu_input >= 0 && num_elements(context.input(prelu_input).shape) == 1;
   const Activation kind = activation;
-  const float leaky = leaky_alpha;
+  const float alpha = activation_alpha;
   return [=](const KernelIO& io) {
     float* out = io.output(0).as<float>();
     const int64_t rows = io.output(0).elements() / channels;
 #pragma omp parallel for if (rows * channels >= 65536)
     for (int64_t row = 0; row < rows; ++row)
-      activate_row(kind, out + row * channels, channels, one_alpha ? nullptr : alphas, one_alpha ? alphas[0] : leaky);
+      activate_row(kind, out + row * channels, channels, one_alpha ? nullptr : alphas, one_alpha ? alphas[0] : alpha);
   };
 }
 

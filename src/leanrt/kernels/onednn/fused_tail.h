@@ -25,7 +25,7 @@ struct FusedTail {
   int residual_input = -1;
   int prelu_input = -1;
   float epsilon = 0.0f;
-  float leaky_alpha = 0.2f;
+  float activation_alpha = 0.2f;  // ref::activation_alpha(): LeakyRelu's slope, HardSwish's scale
   ref::Activation activation = ref::Activation::kNone;
   // False: the activation is left out of post_ops() and applied by
   // activation_pass() after the primitive (oneDNN 2.6 falls back to its slow

@@ -6,7 +6,6 @@ Expected<Epilogue> Epilogue::parse(const KernelContext& context, int first_arg, 
   Epilogue epilogue;
   auto fused_ops = context.attrs().get_or<std::vector<std::string>>("fused_ops", {});
   epilogue.epsilon = context.attrs().get_or<float>("epsilon", 0.0f);
-  epilogue.leaky_alpha = context.attrs().get_or<float>("leakyrelu_alpha", 0.2f);
   int next_arg = first_arg;
   auto take_vector = [&](const char* what) -> Expected<int> {
     if (next_arg >= context.num_inputs())
@@ -48,11 +47,14 @@ Expected<Epilogue> Epilogue::parse(const KernelContext& context, int first_arg, 
       epilogue.activation = Activation::kGeluApproximate;
     } else if (op == "GeluExact") {
       epilogue.activation = Activation::kGeluExact;
+    } else if (op == "HardSwish") {
+      epilogue.activation = Activation::kHardSwish;
     } else {
       return context.unsupported("fused op \"{}\" (in fused_ops [{}]) is not supported", op,
                                  fmt::join(fused_ops, ", "));
     }
   }
+  epilogue.activation_alpha = ref::activation_alpha(context.attrs(), epilogue.activation);
   return epilogue;
 }
 
@@ -75,7 +77,7 @@ void Epilogue::apply(const KernelIO& io, float* values, int64_t rows, int64_t ch
         const float variance = vector_at(batch_norm_input + 3, c);
         value = (value - mean) * (1.0f / std::sqrt(variance + epsilon)) * scale + offset;
       }
-      const float alpha = prelu_input >= 0 ? vector_at(prelu_input, c) : leaky_alpha;
+      const float alpha = prelu_input >= 0 ? vector_at(prelu_input, c) : activation_alpha;
       out[c] = activate(activation, value, alpha);
     }
   }

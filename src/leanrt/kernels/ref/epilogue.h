@@ -11,7 +11,7 @@
 
 namespace leanrt::kernels::ref {
 
-enum class Activation { kNone, kRelu, kRelu6, kElu, kLeakyRelu, kSigmoid, kTanh, kPrelu, kGeluApproximate, kGeluExact };
+enum class Activation { kNone, kRelu, kRelu6, kElu, kLeakyRelu, kSigmoid, kTanh, kPrelu, kGeluApproximate, kGeluExact, kHardSwish };
 
 struct Epilogue {
   int bias_input = -1;       // input index of the bias vector (BiasAdd)
@@ -19,9 +19,10 @@ struct Epilogue {
   float epsilon = 0.0f;
   Activation activation = Activation::kNone;
   int prelu_input = -1;      // input index of the Prelu alpha
-  float leaky_alpha = 0.2f;
+  // LeakyRelu's slope, or HardSwish's scale of x (activation_alpha())
+  float activation_alpha = 0.2f;
 
-  // Reads fused_ops / num_args / epsilon / leakyrelu_alpha. `first_arg` is
+  // Reads fused_ops / num_args / epsilon / leakyrelu_alpha / hardswish_scale. `first_arg` is
   // the index of the first extra input (2 for conv and matmul).
   static Expected<Epilogue> parse(const KernelContext& context, int first_arg, int64_t channels);
   bool empty() const { return bias_input < 0 && batch_norm_input < 0 && activation == Activation::kNone; }
@@ -29,6 +30,14 @@ struct Epilogue {
   // Applies the epilogue in place to `rows` rows of `channels` values.
   void apply(const KernelIO& io, float* values, int64_t rows, int64_t channels) const;
 };
+
+// The scalar parameter of an activation: LeakyRelu's slope (TF's attribute
+// leakyrelu_alpha, default 0.2), or HardSwish's scale of x (leanrt's
+// hardswish_scale, default 1/6: a model with fp16 weights has 0.16662598).
+inline float activation_alpha(const ir::AttrMap& attrs, Activation activation) {
+  return activation == Activation::kHardSwish ? attrs.get_or<float>("hardswish_scale", 1.0f / 6.0f)
+                                              : attrs.get_or<float>("leakyrelu_alpha", 0.2f);
+}
 
 inline float activate(Activation activation, float value, float alpha) {
   switch (activation) {
@@ -45,6 +54,9 @@ inline float activate(Activation activation, float value, float alpha) {
       return 0.5f * value * (1.0f + std::tanh(inner));
     }
     case Activation::kGeluExact: return 0.5f * value * (1.0f + std::erf(value * 0.7071067811865476f));
+    // leanrt's fused form of (x * alpha) * relu6(x + 3), alpha ~ 1/6, in the
+    // order TF.js models spell it
+    case Activation::kHardSwish: return (value * alpha) * std::min(std::max(value + 3.0f, 0.0f), 6.0f);
   }
   return value;
 }

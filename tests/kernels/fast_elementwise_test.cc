@@ -43,6 +43,10 @@ TEST(FastBinary, EveryBroadcastForm) {
       {{1, 64, 64, 32}, {1, 64, 64, 32}},
       {{1, 1}, {1, 1}},
       {{0, 3}, {3}},                    // empty
+      {{1, 96, 72, 2}, {2}},            // few channels: the tiled pattern, multi-threaded
+      {{3}, {2, 5, 7, 3}},              // few channels, the first operand the vector
+      {{2, 5, 1, 1, 15}, {1, 15}},      // 15 channels: a period of 75, a short last chunk
+      {{1, 1}, {1}},
   };
   uint32_t seed = 1;
   for (const char* op : kBinaryOps)

@@ -52,8 +52,61 @@ void broadcast_runs(const ref::BroadcastWalk& walk, const float* a, const float*
   });
 }
 
+// A per-channel operand with fewer channels than a vector holds: its runs
+// are one value per channel, too short for the loop above (meet's last Add,
+// a 2-channel bias over [1, 256, 144, 2], took 135 us in 36,864 runs of 2).
+// Along the flat output such an operand repeats with period C, so it is
+// tiled on the stack into a pattern of whole periods (at least 64 floats)
+// and the full operand streams past the pattern.
+constexpr int64_t kShortChannels = 16;
+constexpr int64_t kPatternFloats = 64;
+
+// The operand (0 or 1) holding one value per output channel, or -1: the
+// other operand has the output's shape and the channels are few.
+int short_channel_operand(const KernelContext& context) {
+  const Shape& out = context.output(0).shape;
+  if (out.empty() || out.back() >= kShortChannels || out.back() < 1) return -1;
+  for (int k = 0; k < 2; ++k) {
+    const Shape& vector = context.input(k).shape;
+    if (context.input(1 - k).shape != out || vector.empty() || vector.back() != out.back()) continue;
+    if (num_elements(vector) == out.back()) return k;  // [C] or [1, ..., 1, C]
+  }
+  return -1;
+}
+
+template <typename Fn>
+Expected<KernelPtr> tiled_channel_kernel(const KernelContext& context, int vector_operand, Fn fn) {
+  const int64_t channels = context.output(0).shape.back();
+  const int64_t elements = num_elements(context.output(0).shape);
+  const int64_t period = channels * ((kPatternFloats + channels - 1) / channels);
+  const int64_t chunks = (elements + period - 1) / period;
+  return ref::make_kernel(ref::snake_case(context.node().op) + "_f32_fast", [=](const KernelIO& io) {
+    const float* vector = io.input(vector_operand).as<const float>();
+    const float* full = io.input(1 - vector_operand).as<const float>();
+    float* out = io.output(0).as<float>();
+    float pattern[kPatternFloats + kShortChannels];
+    for (int64_t i = 0; i < period; ++i) pattern[i] = vector[i % channels];
+    parallel_rows(chunks, elements * static_cast<int64_t>(2 * sizeof(float)), [&](int64_t first, int64_t last) {
+      for (int64_t chunk = first; chunk < last; ++chunk) {
+        const int64_t base = chunk * period, count = std::min(period, elements - base);
+        // Operand order kept: fn(a, b) as the reference computes it.
+        if (vector_operand == 1) {
+#pragma omp simd
+          for (int64_t i = 0; i < count; ++i) out[base + i] = fn(full[base + i], pattern[i]);
+        } else {
+#pragma omp simd
+          for (int64_t i = 0; i < count; ++i) out[base + i] = fn(pattern[i], full[base + i]);
+        }
+      }
+    });
+    return Status::ok();
+  });
+}
+
 template <typename Fn>
 Expected<KernelPtr> binary_kernel(const KernelContext& context, Fn fn) {
+  if (const int vector_operand = short_channel_operand(context); vector_operand >= 0)
+    return tiled_channel_kernel(context, vector_operand, fn);
   const Shape& out = context.output(0).shape;
   const ref::BroadcastWalk walk(Dims::from(out),
                                 {Dims::from(context.input(0).shape), Dims::from(context.input(1).shape)});

@@ -56,6 +56,9 @@ TEST(FastTranspose, PermsAndShapes) {
       {{2, 9, 10, 3}, {0, -2, -1, 1}},    // negative perm entries
       {{3, 4, 5}, {-1, 0, -2}},
       {{5, 0, 3}, {2, 1, 0}},             // empty
+      {{1, 64, 72, 2, 2}, {0, 1, 3, 2, 4}},  // rows of 2 floats: the unrolled gather, multi-threaded
+      {{3, 5, 7, 3}, {0, 2, 1, 3}},       // rows of 3
+      {{2, 6, 4, 8}, {1, 0, 2, 3}},       // rows of 8
   };
   uint32_t seed = 1;
   for (const TransposeCase& c : cases) {
@@ -64,6 +67,29 @@ TEST(FastTranspose, PermsAndShapes) {
     ir::ValueId perm = g.int_constant("perm", c.perm);
     g.node("y", "Transpose", {x, perm});
     expect_bit_exact(g, "transpose_f32_fast", shape_string(c.input) + " perm " + fmt::format("{}", fmt::join(c.perm, ",")));
+  }
+}
+
+// DepthToSpace / SpaceToDepth as the transpose of a 5-D view: channel counts
+// giving short rows (1, 2: selfie's and meet's upsampling heads) and long.
+TEST(FastDepthToSpace, BlocksAndChannels) {
+  struct Case {
+    Shape space;  // the DepthToSpace output, the SpaceToDepth input
+    int64_t block;
+  };
+  const Case cases[] = {{{1, 256, 144, 1}, 2}, {{1, 256, 144, 2}, 2}, {{2, 12, 18, 3}, 3},
+                        {{1, 32, 32, 256}, 2}, {{2, 8, 4, 5}, 4},     {{1, 2, 2, 7}, 2}};
+  uint32_t seed = 40;
+  for (const Case& c : cases) {
+    const Shape depth = {c.space[0], c.space[1] / c.block, c.space[2] / c.block, c.space[3] * c.block * c.block};
+    ir::AttrMap attrs;
+    attrs.set("block_size", c.block);
+    GraphCase to_space(seed++);
+    to_space.node("y", "DepthToSpace", {to_space.input("x", depth)}, attrs);
+    expect_bit_exact(to_space, "depth_to_space_f32_fast", "DepthToSpace " + shape_string(depth));
+    GraphCase to_depth(seed++);
+    to_depth.node("y", "SpaceToDepth", {to_depth.input("x", c.space)}, attrs);
+    expect_bit_exact(to_depth, "space_to_depth_f32_fast", "SpaceToDepth " + shape_string(c.space));
   }
 }
 

@@ -362,6 +362,47 @@ TEST(FuseHardSwish, LeavesOtherFormulasAlone) {
   }
 }
 
+// Conv2DBackpropInput with kernel = stride (selfie's, meet's and
+// handdetect's upsampling): a 1x1 Conv2D and DepthToSpace, the same numbers
+// as the reference's transposed convolution.
+ir::ValueId deconv(GraphCase& g, ir::ValueId x, const Shape& out, int64_t kernel, int64_t stride,
+                   const std::string& padding, int64_t in_channels) {
+  ir::ValueId sizes = g.int_constant("sizes", {static_cast<int32_t>(out[0]), static_cast<int32_t>(out[1]),
+                                               static_cast<int32_t>(out[2]), static_cast<int32_t>(out[3])});
+  ir::ValueId w = g.constant("w", {kernel, kernel, out[3], in_channels});
+  return g.node("deconv", "Conv2DBackpropInput", {sizes, w, x}, window_attrs(stride, 1, padding));
+}
+
+TEST(DeconvAsDepthToSpace, NonOverlappingWindows) {
+  struct Case {
+    Shape x;
+    int64_t kernel, out_channels;
+    const char* padding;
+  };
+  const Case cases[] = {{{1, 8, 9, 16}, 2, 2, "SAME"}, {{2, 5, 4, 6}, 2, 1, "VALID"}, {{1, 4, 4, 8}, 3, 5, "SAME"}};
+  uint32_t seed = 80;
+  for (const Case& c : cases) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", c.x);
+    deconv(g, x, {c.x[0], c.x[1] * c.kernel, c.x[2] * c.kernel, c.out_channels}, c.kernel, c.kernel, c.padding, c.x[3]);
+    const std::string what = fmt::format("{}x{} stride {} {}", c.kernel, c.kernel, c.kernel, c.padding);
+    expect_matches_reference(g, what);
+    CompareResult r = g.compare();
+    EXPECT_TRUE(r.used("depth_to_space_f32_fast")) << what << ": " << r.summary();
+    infer(g.graph());
+    EXPECT_EQ(passes::deconv_as_depth_to_space(g.graph()), 1) << what;
+  }
+}
+
+TEST(DeconvAsDepthToSpace, LeavesOverlappingWindowsAlone) {
+  GraphCase g(90);
+  ir::ValueId x = g.input("x", {1, 6, 6, 4});
+  deconv(g, x, {1, 12, 12, 3}, 3, 2, "SAME", 4);  // 3x3 windows two apart overlap
+  expect_matches_reference(g, "3x3 stride 2");
+  infer(g.graph());
+  EXPECT_EQ(passes::deconv_as_depth_to_space(g.graph()), 0);
+}
+
 // Keras PReLU as old TF.js exports spell it: relu(x) + (x - |x|) * c.
 ir::ValueId spelled_out_prelu(GraphCase& g, ir::ValueId x, int64_t channels, bool keep_relu, bool output = true) {
   ir::ValueId absolute = g.node("abs", "Abs", {x}, {}, false);

@@ -13,6 +13,7 @@ Status fuse_for_fast_kernels(ir::Graph& graph) {
   // activation, a Pad and its conv) can then fuse.
   LEANRT_RETURN_IF_ERROR(cancel_transposes(graph));
   fold_pad_into_window(graph);
+  deconv_as_depth_to_space(graph);
   // Before bias folding: the spelled-out PReLU reads the conv output four
   // times, which keeps the bias from fusing.
   fuse_decomposed_prelu(graph);

@@ -63,6 +63,10 @@ Status cancel_transposes(ir::Graph& graph);
 // -inf read only by a MaxPool, becomes the consumer's explicit padding.
 int fold_pad_into_window(ir::Graph& graph);
 
+// Conv2DBackpropInput with kernel = stride k and no padding (windows that do
+// not overlap): becomes a 1x1 Conv2D to k*k*C channels and DepthToSpace(k).
+int deconv_as_depth_to_space(ir::Graph& graph);
+
 // Runs the post-inference passes above in order (scale and bias to a fixed
 // point, then residual, then activation) and keeps the nodes sorted.
 Status fuse_for_fast_kernels(ir::Graph& graph);

@@ -1,6 +1,7 @@
 // leanrt's own fast float32 kernels (no oneDNN): the data-movement families
-// (Transpose, Pad/PadV2 in constant mode, ConcatV2, ResizeBilinear and
-// ResizeNearestNeighbor) and elementwise arithmetic. Each factory returns a
+// (Transpose, DepthToSpace/SpaceToDepth, Pad/PadV2 in constant mode,
+// ConcatV2, ResizeBilinear and ResizeNearestNeighbor) and elementwise
+// arithmetic. Each factory returns a
 // null KernelPtr for a node it does not take (another dtype, MirrorPad),
 // which then keeps its reference kernel. Every fast kernel computes exactly
 // what its reference does, bit for bit: the same elements moved, the same
@@ -19,6 +20,9 @@ namespace leanrt::kernels::fast {
 // an 8x8-blocked transpose of the two axes that swap innermost (e.g. NCHW <->
 // NHWC), or a row copy when the innermost axis stays innermost.
 Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOptions& options);
+
+// DepthToSpace and SpaceToDepth (NHWC): the transpose above of a 5-D view.
+Expected<KernelPtr> make_depth_to_space(const KernelContext& context, const KernelOptions& options);
 
 // Pad and PadV2: each output row written once (borders filled, interior
 // copied). MirrorPad stays on the reference.

@@ -43,6 +43,7 @@ FastFactory fast_factory(ir::OpFamily family) {
     case ir::OpFamily::batch_norm: return &onednn::make_batch_norm;
     case ir::OpFamily::reduce: return &onednn::make_reduce;
     case ir::OpFamily::transpose: return &fast::make_transpose;
+    case ir::OpFamily::depth_to_space: return &fast::make_depth_to_space;
     case ir::OpFamily::pad: return &fast::make_pad;
     case ir::OpFamily::concat: return &fast::make_concat;
     case ir::OpFamily::resize: return &fast::make_resize;

@@ -139,24 +139,48 @@ struct OuterAxes {
   }
 };
 
+// Rows of kRun < 8 floats that move whole, `count` of them one source
+// stride apart (DepthToSpace of a 1- or 2-channel map: rows of 2-4 floats):
+// with the row length known the compiler unrolls the copies, where a
+// memcpy and an odometer step per row cost more than the row.
+template <int kRun>
+void gather_short_rows(const float* __restrict src, int64_t source_stride, float* __restrict dst, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    for (int j = 0; j < kRun; ++j) dst[i * kRun + j] = src[i * source_stride + j];
+}
+
+using ShortRowGather = void (*)(const float*, int64_t, float*, int64_t);
+
+ShortRowGather short_row_gather(int64_t run) {
+  switch (run) {
+    case 1: return &gather_short_rows<1>;
+    case 2: return &gather_short_rows<2>;
+    case 3: return &gather_short_rows<3>;
+    case 4: return &gather_short_rows<4>;
+    case 6: return &gather_short_rows<6>;
+    case 8: return &gather_short_rows<8>;
+    default: return nullptr;
+  }
+}
+
 // A 32x32 block is 4 KiB read and 4 KiB written: both stay in L1 while its
 // 8x8 tiles are done, whichever side is strided.
 constexpr int64_t kBlock = 32;
 
 }  // namespace
 
-Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOptions& options) {
-  if (context.input(0).dtype != DType::kF32 || context.output(0).dtype != DType::kF32) return KernelPtr();
-  LEANRT_ASSIGN_OR_RETURN(std::vector<int64_t> perm, context.const_ints(1));
-  const Shape& input = context.input(0).shape;
-  if (perm.size() != input.size() || input.size() > static_cast<size_t>(kMaxRank)) return KernelPtr();
+namespace {
+
+// The transpose of a dense float `input` by `perm`, as a kernel named `name`
+// reading input 0 and writing output 0.
+Expected<KernelPtr> transpose_kernel(const std::string& name, const Shape& input, const std::vector<int64_t>& perm) {
   const int64_t total = num_elements(input);
   const int64_t total_bytes = total * static_cast<int64_t>(sizeof(float));
   const MergedTranspose merged = merge_axes(input, perm);
   const int rank = merged.rank;
 
   if (rank <= 1 || total == 0) {  // nothing moves
-    return ref::make_kernel("transpose_f32_fast", [total, total_bytes](const KernelIO& io) {
+    return ref::make_kernel(name, [total, total_bytes](const KernelIO& io) {
       const float* in = io.input(0).as<const float>();
       float* out = io.output(0).as<float>();
       if (in == out) return Status::ok();
@@ -179,7 +203,26 @@ Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOpt
       stride *= merged.dims[axis];
       outer.count *= merged.dims[axis];
     }
-    return ref::make_kernel("transpose_f32_fast", [outer, run, total_bytes](const KernelIO& io) {
+    if (const ShortRowGather gather = short_row_gather(run); gather != nullptr) {
+      // Short rows: the last outer axis goes to one unrolled loop per group.
+      const int64_t group = outer.dims[outer.rank - 1], group_stride = outer.source_strides[outer.rank - 1];
+      OuterAxes groups = outer;
+      groups.rank = outer.rank - 1;
+      groups.count = outer.count / group;
+      return ref::make_kernel(name, [groups, group, group_stride, run, gather, total_bytes](const KernelIO& io) {
+        const float* in = io.input(0).as<const float>();
+        float* out = io.output(0).as<float>();
+        parallel_rows(groups.count, total_bytes, [&](int64_t begin, int64_t end) {
+          for (int64_t g = begin; g < end; ++g) {
+            int64_t source = 0, target = 0;
+            groups.offsets(g, source, target);
+            gather(in + source, group_stride, out + g * group * run, group);
+          }
+        });
+        return Status::ok();
+      });
+    }
+    return ref::make_kernel(name, [outer, run, total_bytes](const KernelIO& io) {
       const float* in = io.input(0).as<const float>();
       float* out = io.output(0).as<float>();
       parallel_rows(outer.count, total_bytes, [&](int64_t begin, int64_t end) {
@@ -228,7 +271,7 @@ Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOpt
   }
   if (const NarrowTranspose narrow = narrow_transpose(columns); narrow != nullptr && row_stride == columns) {
     const int64_t row_blocks = (rows + kBlock * 8 - 1) / (kBlock * 8), blocks = outer.count * row_blocks;
-    return ref::make_kernel("transpose_f32_fast", [=](const KernelIO& io) {
+    return ref::make_kernel(name, [=](const KernelIO& io) {
       const float* in = io.input(0).as<const float>();
       float* out = io.output(0).as<float>();
       parallel_rows(blocks, total_bytes, [&](int64_t begin, int64_t end) {
@@ -272,6 +315,32 @@ Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOpt
         });
         return Status::ok();
       });
+}
+
+}  // namespace
+
+Expected<KernelPtr> make_transpose(const KernelContext& context, const KernelOptions&) {
+  if (context.input(0).dtype != DType::kF32 || context.output(0).dtype != DType::kF32) return KernelPtr();
+  LEANRT_ASSIGN_OR_RETURN(std::vector<int64_t> perm, context.const_ints(1));
+  const Shape& input = context.input(0).shape;
+  if (perm.size() != input.size() || input.size() > static_cast<size_t>(kMaxRank)) return KernelPtr();
+  return transpose_kernel("transpose_f32_fast", input, perm);
+}
+
+// NHWC DepthToSpace(b) is a transpose of the input viewed as [N, H, W, b, b*C]
+// to [N, H, b, W, b*C] (TF's DCR order), and SpaceToDepth the same perm of
+// the input viewed as [N, H, b, W, b*C].
+Expected<KernelPtr> make_depth_to_space(const KernelContext& context, const KernelOptions&) {
+  if (context.input(0).dtype != DType::kF32 || context.output(0).dtype != DType::kF32) return KernelPtr();
+  if (context.attrs().get_or<std::string>("data_format", "NHWC") != "NHWC") return KernelPtr();
+  const int64_t block = context.attrs().get_or<int64_t>("block_size", 2);
+  const bool to_space = context.node().op == "DepthToSpace";
+  const Shape& space = to_space ? context.output(0).shape : context.input(0).shape;
+  if (space.size() != 4 || block < 1) return KernelPtr();
+  const int64_t batch = space[0], height = space[1] / block, width = space[2] / block, channels = space[3];
+  const Shape view = to_space ? Shape{batch, height, width, block, block * channels}
+                              : Shape{batch, height, block, width, block * channels};
+  return transpose_kernel(to_space ? "depth_to_space_f32_fast" : "space_to_depth_f32_fast", view, {0, 1, 3, 2, 4});
 }
 
 }  // namespace leanrt::kernels::fast

@@ -7,8 +7,10 @@
 // printed). oneDNN has two fixed costs the reference never pays, neither of
 // them weights: per primitive, its JIT code and primitive state (measured
 // 30-110 KiB each: brgemm 3x3 convolutions the most), and the pages of
-// libdnnl that its execute paths run (1.3-2 MiB, file pages shared with
-// every process mapping the library). Compile keeps the code it pages in
+// libdnnl mapped while its execute paths run (1.5-2 MiB of file pages
+// shared with every process mapping the library, of which 220-300 KiB is
+// code the runs execute: the rest is the kernel's 64 KiB fault-around;
+// docs/memory.md). Compile keeps the code it pages in
 // within a budget (base/code_pages.h), so primitive creation no longer adds
 // to the peak. A model with many small convolutions and a small arena (a
 // batch-1 selfie segmenter) can be 10-20% over the raw target on those costs

@@ -1,6 +1,7 @@
 // The oneDNN transposed convolution (Conv2DBackpropInput) against the
 // reference kernel: strides 1-3, SAME and VALID, result sizes the forward
-// conv does not exactly cover (stride remainders), dilation, batch > 1.
+// conv does not exactly cover (stride remainders), dilation, batch > 1; and
+// the non-overlapping form compile rewrites, against the same reference.
 #include <gtest/gtest.h>
 
 #include "kernels/fast_vs_reference.h"
@@ -35,7 +36,12 @@ TEST(OnednnConvTranspose, MatchesTheReference) {
     const std::string what = fmt::format("{}x{}x{} <- {}ch k{} s{} d{} {}", c.height, c.width, c.channels,
                                          c.gradient_channels, c.kernel, c.stride, c.dilation, c.padding);
     ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
-    EXPECT_TRUE(r.used("conv2d_backprop_input_f32_onednn")) << what << ": " << r.summary();
+    // Windows that do not overlap (kernel = stride, sizes exact) compile as a
+    // 1x1 conv and DepthToSpace (passes/deconv_as_depth_to_space.cc).
+    const bool as_depth_to_space = c.kernel == c.stride && c.kernel > 1 && c.height % c.stride == 0 &&
+                                   c.width % c.stride == 0 && c.dilation == 1;
+    EXPECT_TRUE(r.used(as_depth_to_space ? "depth_to_space_f32_fast" : "conv2d_backprop_input_f32_onednn"))
+        << what << ": " << r.summary();
     EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
   }
 }

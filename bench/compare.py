@@ -1,7 +1,8 @@
 """Runs leanrt and its peers on the same corpus models in one session and
 prints ratio tables (bench/README.md). Each engine runs in its own process
-per (model, batch); every number is the median of --runs timed runs after
-warm-up, and peak RSS is that process's VmHWM.
+per (model, batch); every number is the median of the timed runs after
+warm-up (at least --runs of them, and as many more as fill --min-time-ms), and
+peak RSS is that process's VmHWM.
 
 A model whose input fixes the batch dim at 1 cannot take a batch of 32: its
 "batch 32" row is 32 calls of batch 1 per timed run in every engine (the same
@@ -94,7 +95,11 @@ def load_average():
 
 
 def fmt_ms(result):
-    return f"{result['median_ms']:.2f}" if result else "-"
+    """Two decimals, or three significant digits below 1 ms (a 9 us run is 0.00900, not 0.01)."""
+    if not result:
+        return "-"
+    ms = result["median_ms"]
+    return f"{ms:.2f}" if ms >= 1.0 else f"{ms:.3g}"
 
 
 def fmt_mb(result):
@@ -127,8 +132,8 @@ def print_batch_note():
 
 def run_flags(args, call_batch, calls):
     """The flags every driver takes alike: per-call batch, calls per run, runs, warm-up, threads."""
-    return ["--batch", str(call_batch), "--calls", str(calls), "--runs", str(args.runs), "--warmup", str(args.warmup),
-            "--threads", str(args.threads)]
+    return ["--batch", str(call_batch), "--calls", str(calls), "--runs", str(args.runs), "--min-time-ms",
+            str(args.min_time_ms), "--warmup", str(args.warmup), "--threads", str(args.threads)]
 
 
 def leanrt_command(args, model, call_batch, calls, specs, kernels="auto"):
@@ -239,6 +244,8 @@ def main():
     parser.add_argument("--build", required=True)
     parser.add_argument("--corpus", required=True)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--min-time-ms", type=float, default=200.0,
+                        help="each engine times runs until they add up to this, and at least --runs of them")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=600)
@@ -252,7 +259,8 @@ def main():
         wanted = set(args.models.split(","))
         cases = [case for case in cases if case["name"] in wanted]
     print(f"leanrt bench: {os.cpu_count()} cores, load average {load_average()} at start, "
-          f"median of {args.runs} runs after {args.warmup} warm-up runs, each engine in its own process")
+          f"median of >= {args.runs} runs filling >= {args.min_time_ms:g} ms after {args.warmup} warm-up runs, "
+          "each engine in its own process")
     misses = []
     if not args.skip_peers:
         misses += bench_tfjs(args, cases)

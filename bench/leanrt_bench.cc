@@ -127,7 +127,7 @@ int print_inputs_json(const std::string& path) {
   return 0;
 }
 
-int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int warmup,
+int bench(const std::string& path, int64_t batch, int64_t calls, int runs, double min_time_ms, int warmup,
           const kernels::KernelOptions& kernel_options, const std::vector<std::string>& input_specs,
           const std::map<std::string, float>& scalar_values) {
   auto shapes = parse_shapes(input_specs, batch);
@@ -200,14 +200,30 @@ int bench(const std::string& path, int64_t batch, int64_t calls, int runs, int w
     }
     return Status::ok();
   };
-  for (int i = 0; i < warmup; ++i)
-    if (Status status = run_once(); !status.is_ok()) return fail(status);
-  std::vector<double> times_ms;
-  for (int i = 0; i < runs; ++i) {
+  double fastest_warmup_ms = 0.0;
+  for (int i = 0; i < std::max(warmup, 1); ++i) {
     const auto start = Clock::now();
     if (Status status = run_once(); !status.is_ok()) return fail(status);
-    times_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    fastest_warmup_ms = i == 0 ? ms : std::min(fastest_warmup_ms, ms);
   }
+  // Runs shorter than min_time / kMaxSamples are timed in groups (a sample
+  // is a group's mean), so the samples stay few: a vector of 400,000
+  // microsecond runs would itself add megabytes to the peak RSS measured.
+  constexpr double kMaxSamples = 1000.0;
+  const int group = static_cast<int>(std::max(1.0, min_time_ms / kMaxSamples / std::max(fastest_warmup_ms, 1e-6)));
+  std::vector<double> times_ms;
+  times_ms.reserve(static_cast<size_t>(runs + kMaxSamples) + 16);
+  double timed_ms = 0.0;
+  while (static_cast<int>(times_ms.size()) < runs || timed_ms < min_time_ms) {
+    const auto start = Clock::now();
+    for (int i = 0; i < group; ++i)
+      if (Status status = run_once(); !status.is_ok()) return fail(status);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    times_ms.push_back(ms / group);
+    timed_ms += ms;
+  }
+  runs = static_cast<int>(times_ms.size()) * group;
   const double median_ms = median(times_ms);
   const ProcessMemory memory = read_process_memory();
   // libdnnl's pages: the larger of what compile left and what the runs
@@ -240,6 +256,7 @@ int main(int argc, char** argv) {
   int64_t batch = 1, calls = 1;
   bool inputs_json = false;
   int runs = 10, warmup = 3, threads = 2;
+  double min_time_ms = 0.0;
   std::vector<std::string> input_specs;
   std::vector<std::string> value_specs;
   app.add_option("model", path, "model file")->required();
@@ -247,6 +264,8 @@ int main(int argc, char** argv) {
   app.add_option("--calls", calls, "calls per timed run, each on its own samples")->capture_default_str();
   app.add_flag("--inputs-json", inputs_json, "print the declared input shapes (-1 unknown) as JSON and exit");
   app.add_option("--runs", runs, "timed runs (the median is reported)")->capture_default_str();
+  app.add_option("--min-time-ms", min_time_ms, "keep timing runs until they add up to this (a run of microseconds needs thousands for a steady median)")
+      ->capture_default_str();
   app.add_option("--warmup", warmup, "untimed runs first")->capture_default_str();
   app.add_option("--threads", threads, "kernel threads (0 = all cores)")->capture_default_str();
   app.add_option("--kernels", kernels_choice, "auto or reference")->capture_default_str();
@@ -276,5 +295,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "leanrt_bench: error: --batch, --calls and --runs must be at least 1\n");
     return 2;
   }
-  return bench(path, batch, calls, runs, warmup, kernel_options, input_specs, scalar_values);
+  return bench(path, batch, calls, runs, min_time_ms, warmup, kernel_options, input_specs, scalar_values);
 }

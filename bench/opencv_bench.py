@@ -33,6 +33,7 @@ def main():
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--calls", type=int, default=1, help="calls per timed run, each on its own samples")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--min-time-ms", type=float, default=0.0, help="keep timing runs until they add up to this")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--input", action="append", default=[])
@@ -68,20 +69,29 @@ def main():
             net.forward()
 
     try:
-        for _ in range(args.warmup):
-            run_once()
-        times = []
-        for _ in range(args.runs):
+        fastest_warmup_ms = float("inf")
+        for _ in range(max(args.warmup, 1)):
             start = time.perf_counter()
             run_once()
-            times.append((time.perf_counter() - start) * 1000.0)
+            fastest_warmup_ms = min(fastest_warmup_ms, (time.perf_counter() - start) * 1000.0)
+        # As leanrt_bench: runs shorter than min-time / 1000 are timed in groups.
+        group = max(1, int(args.min_time_ms / 1000.0 / max(fastest_warmup_ms, 1e-6)))
+        times = []
+        timed_ms = 0.0
+        while len(times) < args.runs or timed_ms < args.min_time_ms:
+            start = time.perf_counter()
+            for _ in range(group):
+                run_once()
+            ms = (time.perf_counter() - start) * 1000.0
+            times.append(ms / group)
+            timed_ms += ms
     except cv2.error as error:
         print(f"opencv_bench: cannot run {args.model}: {str(error).strip().splitlines()[-1]}", file=sys.stderr)
         sys.exit(3)
     median_ms = float(np.median(times))
     print(json.dumps({
         "engine": "opencv-dnn", "model": args.model, "batch": args.batch, "calls": args.calls,
-        "samples_per_run": args.batch * args.calls, "threads": cv2.getNumThreads(), "runs": args.runs,
+        "samples_per_run": args.batch * args.calls, "threads": cv2.getNumThreads(), "runs": len(times) * group,
         "median_ms": median_ms, "throughput_per_s": 1000.0 * args.batch * args.calls / median_ms,
         "peak_rss_bytes": peak_rss_bytes(),
     }))

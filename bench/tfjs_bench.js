@@ -17,7 +17,7 @@ const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const args = { batch: 1, calls: 1, runs: 10, warmup: 3, threads: 2, inputs: {}, values: {}, backend: 'wasm' };
+  const args = { batch: 1, calls: 1, runs: 10, 'min-time-ms': 0, warmup: 3, threads: 2, inputs: {}, values: {}, backend: 'wasm' };
   args.model = argv[0];
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -116,18 +116,28 @@ async function main() {
       tf.dispose(outputs);
     }
   };
-  for (let i = 0; i < args.warmup; ++i) await runOnce();
-  const times = [];
-  for (let i = 0; i < args.runs; ++i) {
+  let fastestWarmupMs = Infinity;
+  for (let i = 0; i < Math.max(args.warmup, 1); ++i) {
     const start = process.hrtime.bigint();
     await runOnce();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    fastestWarmupMs = Math.min(fastestWarmupMs, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  // As leanrt_bench: runs shorter than min-time / 1000 are timed in groups.
+  const group = Math.max(1, Math.floor(args['min-time-ms'] / 1000 / Math.max(fastestWarmupMs, 1e-6)));
+  const times = [];
+  let timedMs = 0;
+  while (times.length < args.runs || timedMs < args['min-time-ms']) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < group; ++i) await runOnce();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    times.push(ms / group);
+    timedMs += ms;
   }
   const medianMs = median(times);
   console.log(JSON.stringify({
     engine: `tfjs-${args.backend}`, model: args.model, batch: args.batch, calls: args.calls,
     samples_per_run: args.batch * args.calls, threads: args.backend === 'wasm' ? wasm.getThreadsCount() : 1,
-    runs: args.runs, median_ms: medianMs, throughput_per_s: (1000 * args.batch * args.calls) / medianMs,
+    runs: times.length * group, median_ms: medianMs, throughput_per_s: (1000 * args.batch * args.calls) / medianMs,
     peak_rss_bytes: peakRssBytes(),
   }));
 }

@@ -240,11 +240,12 @@ int bench(const std::string& path, int64_t batch, int64_t calls, int runs, doubl
       "{\"engine\": \"leanrt\", \"model\": \"%s\", \"batch\": %lld, \"calls\": %lld, \"samples_per_run\": %lld, "
       "\"kernels\": \"%s\", \"threads\": %d, \"runs\": %d, \"compile_ms\": %.3f, \"median_ms\": %.4f, \"throughput_per_s\": %.3f, "
       "\"peak_rss_bytes\": %zu, \"rss_anon_bytes\": %zu, \"onednn_library_rss_bytes\": %zu, \"arena_bytes\": %zu, \"weights_bytes\": %zu, "
-      "\"steps\": %zu, \"fast_steps\": %d, \"onednn_steps\": %d, \"largest_packed_bytes\": %zu}\n",
+      "\"steps\": %zu, \"fast_steps\": %d, \"onednn_steps\": %d, \"largest_packed_bytes\": %zu, \"single_threaded_at_end\": %s}\n",
       path.c_str(), static_cast<long long>(batch), static_cast<long long>(calls), static_cast<long long>(batch * calls),
       kernel_options.choice == kernels::KernelChoice::kAuto ? "auto" : "reference", kernel_options.threads, runs,
       compile_ms, median_ms, 1000.0 * static_cast<double>(batch * calls) / median_ms, memory.peak_rss_bytes,
-      memory.rss_anon_bytes, peak_library_bytes, (*model)->arena_bytes(), (*model)->weights_bytes(), (*model)->steps().size(), fast_steps, onednn_steps, largest_packed_bytes);
+      memory.rss_anon_bytes, peak_library_bytes, (*model)->arena_bytes(), (*model)->weights_bytes(), (*model)->steps().size(), fast_steps, onednn_steps, largest_packed_bytes,
+      (*model)->runs_single_threaded() ? "true" : "false");
   return 0;
 }
 

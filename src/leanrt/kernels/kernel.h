@@ -116,7 +116,12 @@ void apply_threads(int threads);
 
 // While it lives, no kernel run from this thread uses more than `threads`
 // threads (0: no ceiling), whatever it was made for: runtime::ThreadGovernor
-// runs a model on one thread this way when cores are contended.
+// runs a model on one thread this way when cores are contended. A ceiling
+// of one also sets OpenMP's max-active-levels to 0 (every parallel region
+// then runs on its encountering thread alone): oneDNN's primitives ask for
+// the thread count they were created with (`num_threads(nthr)`), which
+// omp_set_num_threads does not lower, and they split their work by the
+// team size they get.
 class ThreadCeiling {
  public:
   explicit ThreadCeiling(int threads);
@@ -129,6 +134,7 @@ class ThreadCeiling {
  private:
   int previous_ceiling_ = 0;
   int previous_threads_ = 0;
+  int previous_active_levels_ = -1;  // restored when a one-thread ceiling set it to 0
 };
 
 // The kernel a node runs with under `options`.

@@ -66,11 +66,16 @@ ThreadCeiling::ThreadCeiling(int threads) : previous_ceiling_(thread_ceiling), p
   if (threads <= 0) return;
   thread_ceiling = threads;
   if (previous_threads_ > threads) omp_set_num_threads(threads);
+  if (threads == 1) {
+    previous_active_levels_ = omp_get_max_active_levels();
+    omp_set_max_active_levels(0);
+  }
 }
 
 ThreadCeiling::~ThreadCeiling() {
   thread_ceiling = previous_ceiling_;
   if (omp_get_max_threads() != previous_threads_) omp_set_num_threads(previous_threads_);
+  if (previous_active_levels_ >= 0) omp_set_max_active_levels(previous_active_levels_);
 }
 
 int ThreadCeiling::current() { return thread_ceiling; }

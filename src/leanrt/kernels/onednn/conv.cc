@@ -99,7 +99,9 @@ Expected<KernelPtr> make_conv2d(const KernelContext& context, const KernelOption
   std::vector<float> scale, bias;
   tail->fold(context, s.out_channels, scale, bias);
 
-  const int threads = primitive_threads(static_cast<double>(num_elements(context.output(0).shape)) * s.kernel_height * s.kernel_width * s.group_in_channels, options.threads);
+  const double multiply_adds =
+      static_cast<double>(num_elements(context.output(0).shape)) * s.kernel_height * s.kernel_width * s.group_in_channels;
+  const int threads = primitive_threads(multiply_adds, options.threads, kMinParallelConvWork);
   ThreadCountScope thread_count(threads);
   const dnnl::memory::desc src = nhwc_desc(s.batch, s.in_height, s.in_width, s.in_channels);
   const dnnl::memory::desc dst = nhwc_desc(s.batch, s.out_height, s.out_width, s.out_channels);

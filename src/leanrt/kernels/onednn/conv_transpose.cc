@@ -31,8 +31,8 @@ Expected<KernelPtr> make_conv2d_transpose(const KernelContext& context, const Ke
   // say the same; implementations that refuse it leave the reference kernel.
 
   const int64_t channels = filter[2], gradient_channels = filter[3];
-  const int threads = primitive_threads(
-      static_cast<double>(num_elements(gradient)) * filter[0] * filter[1] * channels, options.threads);
+  const int threads = primitive_threads(static_cast<double>(num_elements(gradient)) * filter[0] * filter[1] * channels,
+                                        options.threads, kMinParallelConvWork);
   ThreadCountScope thread_count(threads);
   using dims = dnnl::memory::dims;
   const dnnl::memory::desc src = nhwc_desc(gradient[0], gradient[1], gradient[2], gradient_channels);

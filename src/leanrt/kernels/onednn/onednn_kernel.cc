@@ -22,11 +22,8 @@ dnnl::stream& cpu_stream() {
   return stream;
 }
 
-int primitive_threads(double work, int threads) {
-  // ~1 M multiply-adds take ~10 us on one Zen 5 core: below that a second
-  // thread gains less than a fork/join can lose.
-  constexpr double kMinParallelWork = 1e6;
-  return work < kMinParallelWork ? 1 : threads;
+int primitive_threads(double work, int threads, double min_parallel_work) {
+  return work < min_parallel_work ? 1 : threads;
 }
 
 ThreadCountScope::ThreadCountScope(int threads) : previous_(omp_get_max_threads()) {

@@ -31,11 +31,21 @@ dnnl::engine& cpu_engine();
 dnnl::stream& cpu_stream();
 
 // The threads a primitive doing `work` multiply-adds (or element
-// operations) runs on: one below the size where an OpenMP fork/join costs
-// more than it saves (on a loaded machine, a team barrier waits for a
-// descheduled thread: milliseconds), else KernelOptions.threads (0: the
-// OpenMP default).
-int primitive_threads(double work, int threads);
+// operations) runs on: one below `min_parallel_work`, where an OpenMP
+// fork/join costs about what a second thread saves, else
+// KernelOptions.threads (0: the OpenMP default). On a loaded machine a team
+// barrier can wait for a descheduled thread (milliseconds); the thread
+// governor then runs the whole model on one thread (runtime/thread_governor.h).
+inline constexpr double kMinParallelWork = 1e6;
+// Convolutions (dense, depthwise, transposed) and pooling: their work splits
+// over output rows and channel blocks with no reduction across threads, and
+// a second thread pays from ~100 K multiply-adds (~1 us on one core; a
+// fork/join costs 0.6-1.1 us here). Measured at batch 1, threshold 1e6 ->
+// 1e5: blazeface 5.1 -> 3.4 ms, gender 256 -> 189 us, mobilenet-v1-025 288 ->
+// 224 us, selfie 1.38 -> 1.26 ms, signlang 58 -> 48 us. A dense layer at
+// batch 1 streams its weights and keeps 1e6 (ae0: 17 -> 21 us at 1e5).
+inline constexpr double kMinParallelConvWork = 1e5;
+int primitive_threads(double work, int threads, double min_parallel_work = kMinParallelWork);
 
 // Sets the OpenMP thread count for a scope (when `threads` > 0) and puts the
 // previous one back: a primitive is made and executed with the same count.

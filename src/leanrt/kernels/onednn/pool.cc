@@ -17,7 +17,8 @@ Expected<KernelPtr> make_pool2d(const KernelContext& context, const KernelOption
   if (ksize.size() != 4 || ksize[0] != 1 || ksize[3] != 1) return KernelPtr();
   LEANRT_ASSIGN_OR_RETURN(ir::Window2D w, ir::window_2d(context.attrs(), input, ksize[1], ksize[2]));
   const bool is_max = context.node().op == "MaxPool";
-  const int threads = primitive_threads(static_cast<double>(num_elements(output)) * ksize[1] * ksize[2], options.threads);
+  const int threads =
+      primitive_threads(static_cast<double>(num_elements(output)) * ksize[1] * ksize[2], options.threads, kMinParallelConvWork);
   ThreadCountScope thread_count(threads);
   const dnnl::memory::desc src = nhwc_desc(input[0], input[1], input[2], input[3]);
   const dnnl::memory::desc dst = nhwc_desc(output[0], output[1], output[2], output[3]);

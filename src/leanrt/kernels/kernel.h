@@ -121,7 +121,8 @@ void apply_threads(int threads);
 // then runs on its encountering thread alone): oneDNN's primitives ask for
 // the thread count they were created with (`num_threads(nthr)`), which
 // omp_set_num_threads does not lower, and they split their work by the
-// team size they get.
+// team size they get. libgomp keeps that setting process-wide: a model run
+// on another thread meanwhile also gets one-thread regions until it ends.
 class ThreadCeiling {
  public:
   explicit ThreadCeiling(int threads);

@@ -32,6 +32,7 @@ struct ResidualCase {
   int64_t batch, size, in_channels, out_channels, kernel;
   std::string activation;  // "" for none
   bool depthwise = false;  // then out_channels == in_channels (multiplier 1)
+  bool activation_first = false;  // act(conv(x) + b) + residual: fused_ops [BiasAdd, <act>, Add]
 };
 
 // relu?(conv(x) + b + residual), and whether the fast plan put the conv's
@@ -57,9 +58,17 @@ Outcome run_case(const ResidualCase& c, Residual placement, uint32_t seed) {
                          window_attrs(1, 1, "SAME"), false);
   y = g.node("bias", "BiasAdd", {y, g.constant("b", {c.out_channels})}, {}, false);
   const bool activation = !c.activation.empty();
-  y = g.node("residual", "AddV2", {y, residual}, {}, !activation);
-  if (c.activation == "Prelu") g.node("act", "Prelu", {y, g.constant("alpha", {c.out_channels}, 0.0f, 0.5f)});
-  else if (activation) g.node("act", c.activation, {y});
+  auto activate = [&](ir::ValueId value, bool output) {
+    if (c.activation == "Prelu")
+      return g.node("act", "Prelu", {value, g.constant("alpha", {c.out_channels}, 0.0f, 0.5f)}, {}, output);
+    return g.node("act", c.activation, {value}, {}, output);
+  };
+  if (c.activation_first) {
+    g.node("residual", "AddV2", {activate(y, false), residual});
+  } else {
+    y = g.node("residual", "AddV2", {y, residual}, {}, !activation);
+    if (activation) activate(y, true);
+  }
 
   Outcome outcome;
   outcome.compare = g.compare();
@@ -92,18 +101,23 @@ TEST(OnednnConvResidual, EveryPlacementMatchesTheReference) {
       {2, 7, 32, 124, 1, ""},     {1, 6, 12, 17, 3, "Relu"}, {2, 5, 16, 32, 3, "LeakyRelu"},
       {1, 7, 16, 16, 1, "Prelu"}, {1, 1, 3, 5, 1, "Elu"},        {2, 9, 24, 24, 3, "Relu", true},
       {1, 6, 17, 17, 3, "", true},
+      // The residual added to the activated output (selfie's decoder).
+      {2, 8, 16, 16, 1, "Relu", false, true},   {1, 6, 12, 17, 3, "Relu6", false, true},
+      {2, 5, 16, 32, 3, "LeakyRelu", false, true}, {2, 9, 24, 24, 3, "Relu", true, true},
   };
   uint32_t seed = 500;
   for (const ResidualCase& c : cases) {
     for (Residual placement : {Residual::kInPlace, Residual::kGraphInput, Residual::kReadLater, Residual::kConvInput}) {
-      const std::string what = fmt::format("{}n{} {}x{} {} -> {} k{} {} residual {}", c.depthwise ? "depthwise " : "",
+      const std::string what = fmt::format("{}n{} {}x{} {} -> {} k{} {}{} residual {}", c.depthwise ? "depthwise " : "",
                                            c.batch, c.size, c.size, c.in_channels, c.out_channels, c.kernel,
-                                           c.activation.empty() ? "none" : c.activation, describe(placement));
+                                           c.activation.empty() ? "none" : c.activation,
+                                           c.activation_first ? " first," : "", describe(placement));
       const Outcome outcome = run_case(c, placement, seed++);
       const CompareResult& r = outcome.compare;
       ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
       EXPECT_TRUE(r.used(c.depthwise ? "depthwise_conv2d_f32_onednn" : "conv2d_f32_onednn")) << what << ": " << r.summary();
       EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+      EXPECT_FALSE(r.used("add_v2_f32_fast")) << what << ": the residual Add was not fused: " << r.summary();
       if (placement == Residual::kInPlace)
         EXPECT_TRUE(outcome.output_over_residual) << what << ": the planner did not put the output over the residual";
       else

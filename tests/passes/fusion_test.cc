@@ -403,6 +403,50 @@ TEST(DeconvAsDepthToSpace, LeavesOverlappingWindowsAlone) {
   EXPECT_EQ(passes::deconv_as_depth_to_space(g.graph()), 0);
 }
 
+// leanrt's residual forms as fused nodes, run by both kernel families: the
+// reference's epilogue adds the residual before or after the activation as
+// fused_ops order it, and oneDNN's post-ops in the same order.
+TEST(FusedResidual, BeforeAndAfterTheActivation) {
+  const std::vector<StringList> forms = {{"BiasAdd", "Add", "Relu"}, {"BiasAdd", "Relu", "Add"},
+                                         {"BiasAdd", "Add"},         {"BiasAdd", "Relu6", "Add"}};
+  uint32_t seed = 95;
+  for (const StringList& form : forms) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {2, 6, 6, 8});
+    ir::ValueId residual = g.input("r", {2, 6, 6, 12});
+    ir::AttrMap attrs = window_attrs(1, 1, "SAME");
+    attrs.set("fused_ops", form);
+    attrs.set("num_args", int64_t{2});
+    g.node("conv", "_FusedConv2D", {x, g.constant("w", {3, 3, 8, 12}), g.constant("b", {12}, -2.0f, 2.0f), residual},
+           attrs);
+    const std::string what = fmt::format("[{}]", fmt::join(form, ", "));
+    expect_matches_reference(g, what);
+    CompareResult r = g.compare();
+    EXPECT_TRUE(r.used("conv2d_f32_onednn")) << what << ": " << r.summary();
+  }
+}
+
+// The pass makes the after-activation form, except after a Prelu (oneDNN
+// would run that chain on its reference convolution).
+TEST(FuseResidualAdd, AfterTheActivationButNotAPrelu) {
+  for (const char* activation : {"Relu", "Prelu"}) {
+    GraphCase g(97);
+    ir::ValueId x = g.input("x", {1, 6, 6, 8});
+    ir::ValueId y = g.node("bias", "BiasAdd", {conv(g, x, 8, 8), g.constant("b", {8})}, {}, false);
+    std::vector<ir::ValueId> inputs = {y};
+    if (std::string(activation) == "Prelu") inputs.push_back(g.constant("alpha", {8}, 0.0f, 0.5f));
+    y = g.node("act", activation, inputs, {}, false);
+    g.node("skip", "AddV2", {y, x});
+    expect_matches_reference(g, activation);
+    infer(g.graph());
+    ASSERT_TRUE(passes::fuse_for_fast_kernels(g.graph()).is_ok());
+    const bool prelu = std::string(activation) == "Prelu";
+    ASSERT_EQ(g.graph().nodes.size(), prelu ? 2u : 1u) << activation;
+    const StringList expected = prelu ? StringList{"BiasAdd", "Prelu"} : StringList{"BiasAdd", "Relu", "Add"};
+    EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), expected) << activation;
+  }
+}
+
 // Keras PReLU as old TF.js exports spell it: relu(x) + (x - |x|) * c.
 ir::ValueId spelled_out_prelu(GraphCase& g, ir::ValueId x, int64_t channels, bool keep_relu, bool output = true) {
   ir::ValueId absolute = g.node("abs", "Abs", {x}, {}, false);

@@ -23,6 +23,7 @@ Status fuse_for_fast_kernels(ir::Graph& graph) {
   fuse_residual_add(graph);
   fuse_hard_swish(graph);
   fuse_activation(graph);
+  fuse_residual_add(graph);  // an Add of the activated output
   // A residual input may be computed after the conv in the old order.
   return graph.sort_topologically();
 }

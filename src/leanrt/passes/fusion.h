@@ -35,8 +35,9 @@ int fold_channel_scale(ir::Graph& graph);
 // MatMul: becomes (or adds to) the fused BiasAdd.
 int fuse_bias_add(ir::Graph& graph);
 
-// Add/AddV2 of a conv output (with bias, no activation) and another tensor of
-// the same shape: becomes the conv's residual input.
+// Add/AddV2 of a conv output (with bias and no activation, or with its
+// activation) and another tensor of the same shape: becomes the conv's
+// residual input, before the activation or after it.
 int fuse_residual_add(ir::Graph& graph);
 
 // Relu(x) + (x - Abs(x)) * c, and x + (x - Abs(x)) * c, with c a

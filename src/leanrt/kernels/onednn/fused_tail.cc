@@ -57,7 +57,15 @@ void activate_row(Activation kind, float* values, int64_t channels, const float*
   }
 }
 
-int post_op_count_before_activation(const FusedTail& tail) { return tail.residual_input >= 0 ? 1 : 0; }
+int post_op_count_before_activation(const FusedTail& tail) {
+  return tail.residual_input >= 0 && !tail.residual_after_activation ? 1 : 0;
+}
+
+// The residual post-op: oneDNN's sum (dst holds the residual) or binary add.
+void append_residual(const FusedTail& tail, dnnl::post_ops& ops, const dnnl::memory::desc& dst_desc) {
+  if (tail.residual_as_sum) ops.append_sum(1.0f);
+  else ops.append_binary(dnnl::algorithm::binary_add, dst_desc);
+}
 
 }  // namespace
 
@@ -91,11 +99,15 @@ Expected<FusedTail> FusedTail::parse(const KernelContext& context, int first_arg
       if (next_arg >= context.num_inputs() || context.input(next_arg).shape != context.output(0).shape)
         return context.unsupported("fused residual Add needs an input shaped like the output");
       tail.residual_input = next_arg++;
+      tail.residual_after_activation = tail.activation != Activation::kNone;
     } else {
       bool known = false;
+      // An activation comes last, or just before the residual Add.
+      const bool before_residual = i + 2 == fused_ops.size() && fused_ops.back() == "Add";
       for (const ActivationName& entry : kActivations) {
         if (op != entry.name) continue;
-        if (!last) return context.unsupported("fused_ops [{}]: an activation may only come last", fmt::join(fused_ops, ", "));
+        if (!last && !before_residual)
+          return context.unsupported("fused_ops [{}]: an activation may only come last", fmt::join(fused_ops, ", "));
         tail.activation = entry.activation;
         known = true;
       }
@@ -138,10 +150,7 @@ void FusedTail::mark_folded_inputs(OnednnKernelBuilder& builder) const {
 Expected<dnnl::post_ops> FusedTail::post_ops(const KernelContext& context, int channel_axis,
                                              const dnnl::memory::desc& dst_desc) const {
   dnnl::post_ops ops;
-  if (residual_input >= 0) {
-    if (residual_as_sum) ops.append_sum(1.0f);
-    else ops.append_binary(dnnl::algorithm::binary_add, dst_desc);
-  }
+  if (residual_input >= 0 && !residual_after_activation) append_residual(*this, ops, dst_desc);
   using dnnl::algorithm;
   switch (activation_as_post_op ? activation : Activation::kNone) {
     case Activation::kNone: break;
@@ -163,6 +172,11 @@ Expected<dnnl::post_ops> FusedTail::post_ops(const KernelContext& context, int c
       break;
     }
   }
+  if (residual_input >= 0 && residual_after_activation) {
+    // Applied after the primitive, the activation would follow the residual.
+    if (!activation_as_post_op) return context.unsupported("an activation before a residual Add must be a post-op");
+    append_residual(*this, ops, dst_desc);
+  }
   return ops;
 }
 
@@ -183,9 +197,11 @@ std::function<void(const KernelIO&)> FusedTail::activation_pass(const KernelCont
 
 void FusedTail::bind_post_op_args(const KernelContext& context, OnednnKernelBuilder& builder, int channel_axis,
                                   const dnnl::memory::desc& dst_desc) const {
+  // The residual post-op is first, or second after the activation's.
+  const int residual_post_op = residual_after_activation ? 1 : 0;
   if (residual_input >= 0 && residual_as_sum) builder.set_accumulate_input(residual_input);
   else if (residual_input >= 0)
-    builder.bind_runtime(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, dst_desc,
+    builder.bind_runtime(DNNL_ARG_ATTR_MULTIPLE_POST_OP(residual_post_op) | DNNL_ARG_SRC_1, dst_desc,
                          {RuntimeSource::kInput, residual_input});
   if (activation == Activation::kPrelu && activation_as_post_op) {
     // Prelu weights: f32, plain layout, dims 1 except along the channel axis.

@@ -23,6 +23,10 @@ struct FusedTail {
   int bias_input = -1;
   int batch_norm_input = -1;  // scale, offset, mean, variance follow
   int residual_input = -1;
+  // fused_ops [..., <activation>, Add]: the residual is added to the
+  // activation's output (a skip connection between two activated tensors),
+  // not before it as in [BiasAdd, Add, <activation>].
+  bool residual_after_activation = false;
   int prelu_input = -1;
   float epsilon = 0.0f;
   float activation_alpha = 0.2f;  // ref::activation_alpha(): LeakyRelu's slope, HardSwish's scale

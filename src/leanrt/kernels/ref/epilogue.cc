@@ -26,7 +26,13 @@ Expected<Epilogue> Epilogue::parse(const KernelContext& context, int first_arg, 
     } else if (op == "FusedBatchNorm" || op == "FusedBatchNormV3") {
       LEANRT_ASSIGN_OR_RETURN(epilogue.batch_norm_input, take_vector("FusedBatchNorm scale"));
       for (const char* part : {"offset", "mean", "variance"}) LEANRT_RETURN_IF_ERROR(take_vector(part).status());
-    } else if (i + 1 != fused_ops.size()) {
+    } else if (op == "Add") {  // a residual (leanrt's fused form; an Add first is the bias)
+      if (next_arg >= context.num_inputs() || context.input(next_arg).shape != context.output(0).shape)
+        return context.error("fused residual Add needs input {} shaped like the output {}", next_arg,
+                             shape_string(context.output(0).shape));
+      epilogue.residual_input = next_arg++;
+      epilogue.residual_after_activation = epilogue.activation != Activation::kNone;
+    } else if (i + 1 != fused_ops.size() && !(i + 2 == fused_ops.size() && fused_ops.back() == "Add")) {
       return context.unsupported("fused_ops [{}]: an activation may only come last", fmt::join(fused_ops, ", "));
     } else if (op == "Relu") {
       epilogue.activation = Activation::kRelu;
@@ -78,7 +84,11 @@ void Epilogue::apply(const KernelIO& io, float* values, int64_t rows, int64_t ch
         value = (value - mean) * (1.0f / std::sqrt(variance + epsilon)) * scale + offset;
       }
       const float alpha = prelu_input >= 0 ? vector_at(prelu_input, c) : activation_alpha;
-      out[c] = activate(activation, value, alpha);
+      const float residual = residual_input >= 0 ? io.input(residual_input).as<const float>()[row * channels + c] : 0.0f;
+      if (residual_input >= 0 && !residual_after_activation) value += residual;
+      value = activate(activation, value, alpha);
+      if (residual_input >= 0 && residual_after_activation) value += residual;
+      out[c] = value;
     }
   }
 }

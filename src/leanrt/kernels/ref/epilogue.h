@@ -21,13 +21,21 @@ struct Epilogue {
   int prelu_input = -1;      // input index of the Prelu alpha
   // LeakyRelu's slope, or HardSwish's scale of x (activation_alpha())
   float activation_alpha = 0.2f;
+  // leanrt's residual forms: input index of a tensor shaped like the output,
+  // added before the activation ([BiasAdd, Add, <activation>?]) or after it
+  // ([BiasAdd, <activation>, Add]).
+  int residual_input = -1;
+  bool residual_after_activation = false;
 
   // Reads fused_ops / num_args / epsilon / leakyrelu_alpha / hardswish_scale. `first_arg` is
   // the index of the first extra input (2 for conv and matmul).
   static Expected<Epilogue> parse(const KernelContext& context, int first_arg, int64_t channels);
-  bool empty() const { return bias_input < 0 && batch_norm_input < 0 && activation == Activation::kNone; }
+  bool empty() const {
+    return bias_input < 0 && batch_norm_input < 0 && activation == Activation::kNone && residual_input < 0;
+  }
 
-  // Applies the epilogue in place to `rows` rows of `channels` values.
+  // Applies the epilogue in place to the whole output: `rows` rows of
+  // `channels` values (the residual is read at the same offsets).
   void apply(const KernelIO& io, float* values, int64_t rows, int64_t channels) const;
 };
 

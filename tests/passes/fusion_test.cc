@@ -447,6 +447,39 @@ TEST(FuseResidualAdd, AfterTheActivationButNotAPrelu) {
   }
 }
 
+// Grappler's AddOpsRewrite of conv + skip + bias (handlandmark): reordered,
+// then one conv with bias and residual; a sum of two variable tensors and
+// an AddN of three are left alone.
+TEST(ReorderBiasBeforeResidual, AddNOfConvAndSkipPlusBias) {
+  struct Case {
+    const char* what;
+    bool constant_bias;
+    int add_n_inputs;
+    size_t nodes_after;
+  };
+  const Case cases[] = {{"c + AddN(conv, skip)", true, 2, 1},
+                        {"v + AddN(conv, skip), v a graph input", false, 2, 3},
+                        {"c + AddN(conv, skip, skip2)", true, 3, 3}};
+  uint32_t seed = 110;
+  for (const Case& c : cases) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {2, 6, 6, 8});
+    ir::ValueId skip = g.input("skip", {2, 6, 6, 10});
+    std::vector<ir::ValueId> terms = {conv(g, x, 8, 10), skip};
+    if (c.add_n_inputs == 3) terms.push_back(g.input("skip2", {2, 6, 6, 10}));
+    ir::AttrMap n_attr;
+    n_attr.set("N", static_cast<int64_t>(terms.size()));
+    ir::ValueId total = g.node("sum", "AddN", terms, n_attr, false);
+    ir::ValueId bias = c.constant_bias ? g.constant("c", {10}) : g.input("v", {10});
+    g.node("add", "AddV2", {bias, total});
+    expect_matches_reference(g, c.what);
+    infer(g.graph());
+    ASSERT_TRUE(passes::fuse_for_fast_kernels(g.graph()).is_ok()) << c.what;
+    EXPECT_EQ(g.graph().nodes.size(), c.nodes_after) << c.what;
+    if (c.nodes_after == 1) EXPECT_EQ(fused_ops_of(g.graph().nodes[0]), (StringList{"BiasAdd", "Add"})) << c.what;
+  }
+}
+
 // Keras PReLU as old TF.js exports spell it: relu(x) + (x - |x|) * c.
 ir::ValueId spelled_out_prelu(GraphCase& g, ir::ValueId x, int64_t channels, bool keep_relu, bool output = true) {
   ir::ValueId absolute = g.node("abs", "Abs", {x}, {}, false);

@@ -35,6 +35,11 @@ int fold_channel_scale(ir::Graph& graph);
 // MatMul: becomes (or adds to) the fused BiasAdd.
 int fuse_bias_add(ir::Graph& graph);
 
+// AddV2(c, AddN(conv, skip)), c a per-channel constant (Grappler's
+// AddOpsRewrite of a residual block without a conv bias): reordered to
+// AddV2(AddV2(conv, c), skip), which the bias and residual passes fuse.
+int reorder_bias_before_residual(ir::Graph& graph);
+
 // Add/AddV2 of a conv output (with bias and no activation, or with its
 // activation) and another tensor of the same shape: becomes the conv's
 // residual input, before the activation or after it.

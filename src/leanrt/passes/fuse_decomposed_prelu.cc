@@ -21,16 +21,8 @@
 namespace leanrt::passes {
 namespace {
 
-bool is_add(const ir::Node& node) { return (node.op == "Add" || node.op == "AddV2") && node.inputs.size() == 2; }
-
-// The input of a two-input node other than `value`, or kNone when `value` is
-// not one of its inputs.
-ir::ValueId other_input(const ir::Node& node, ir::ValueId value) {
-  if (node.inputs.size() != 2) return ir::kNone;
-  if (node.inputs[0] == value) return node.inputs[1];
-  if (node.inputs[1] == value) return node.inputs[0];
-  return ir::kNone;
-}
+using fusion::is_add;
+using fusion::other_input;
 
 bool is_relu(const std::string& op) { return op == "Relu" || op == "Relu6"; }
 

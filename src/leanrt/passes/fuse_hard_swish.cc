@@ -22,14 +22,6 @@ namespace {
 using namespace fusion;
 
 bool is_mul(const ir::Node& node) { return node.op == "Mul" && node.inputs.size() == 2; }
-bool is_add(const ir::Node& node) { return (node.op == "Add" || node.op == "AddV2") && node.inputs.size() == 2; }
-
-ir::ValueId other_input(const ir::Node& node, ir::ValueId value) {
-  if (node.inputs.size() != 2) return ir::kNone;
-  if (node.inputs[0] == value) return node.inputs[1];
-  if (node.inputs[1] == value) return node.inputs[0];
-  return ir::kNone;
-}
 
 // The value of a float constant whose elements are all the same (finite), or
 // nullopt.

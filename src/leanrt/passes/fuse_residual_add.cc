@@ -29,7 +29,7 @@ int fuse_residual_add(ir::Graph& graph) {
     const ir::NodeId consumer = sole_consumer(graph, produced);
     if (consumer == ir::kNone) continue;
     const ir::Node& add = graph.nodes[consumer];
-    if ((add.op != "Add" && add.op != "AddV2") || add.inputs.size() != 2) continue;
+    if (!is_add(add)) continue;
     const int other = add.inputs[0] == produced ? 1 : 0;
     const ir::ValueId residual = add.inputs[other];
     if (add.inputs[1 - other] != produced || residual == produced) continue;

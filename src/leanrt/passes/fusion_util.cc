@@ -10,6 +10,15 @@ bool is_conv(const ir::Node& node) {
          node.op == "FusedDepthwiseConv2dNative";
 }
 
+bool is_add(const ir::Node& node) { return (node.op == "Add" || node.op == "AddV2") && node.inputs.size() == 2; }
+
+ir::ValueId other_input(const ir::Node& node, ir::ValueId value) {
+  if (node.inputs.size() != 2) return ir::kNone;
+  if (node.inputs[0] == value) return node.inputs[1];
+  if (node.inputs[1] == value) return node.inputs[0];
+  return ir::kNone;
+}
+
 bool is_matmul(const ir::Node& node) { return node.op == "MatMul" || node.op == "_FusedMatMul"; }
 
 bool is_depthwise(const ir::Node& node) { return node.op.find("Depthwise") != std::string::npos; }

@@ -10,6 +10,12 @@
 
 namespace leanrt::passes::fusion {
 
+// Add or AddV2 of two inputs.
+bool is_add(const ir::Node& node);
+// The input of a two-input node other than `value`, or kNone when `value` is
+// not one of its inputs.
+ir::ValueId other_input(const ir::Node& node, ir::ValueId value);
+
 // Conv2D, _FusedConv2D, DepthwiseConv2dNative, FusedDepthwiseConv2dNative.
 bool is_conv(const ir::Node& node);
 // MatMul and _FusedMatMul (2-D; BatchMatMul has no fused form in TF).

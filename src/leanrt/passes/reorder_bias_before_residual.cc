@@ -22,8 +22,8 @@ int reorder_bias_before_residual(ir::Graph& graph) {
     const ir::NodeId add_id = sole_consumer(graph, total);
     if (add_id == ir::kNone) continue;
     const ir::Node& add = graph.nodes[add_id];
-    if ((add.op != "Add" && add.op != "AddV2") || add.inputs.size() != 2) continue;
-    const ir::ValueId constant = add.inputs[0] == total ? add.inputs[1] : add.inputs[0];
+    if (!is_add(add)) continue;
+    const ir::ValueId constant = other_input(add, total);
     // The conv operand: produced by a conv this sum alone reads.
     int conv_side = -1;
     for (int side = 0; side < 2 && conv_side < 0; ++side) {

@@ -480,6 +480,34 @@ TEST(ReorderBiasBeforeResidual, AddNOfConvAndSkipPlusBias) {
   }
 }
 
+// Keras' Dense on a 4-D tensor (meet's squeeze-excite): MatMul, Reshape to
+// [N, 1, 1, C], BiasAdd, activation. The bias and activation move before
+// the Reshape and fuse; a Reshape that changes the last dim keeps them.
+TEST(SinkReshapes, DenseOnAFourDTensor) {
+  for (const bool keeps_last_dim : {true, false}) {
+    GraphCase g(120 + keeps_last_dim);
+    ir::ValueId x = g.input("x", {2, 16});
+    ir::ValueId y = g.node("mm", "MatMul", {x, g.constant("w", {16, 12})}, {}, false);
+    const std::vector<int32_t> shape = keeps_last_dim ? std::vector<int32_t>{2, 1, 1, 12} : std::vector<int32_t>{2, 1, 3, 4};
+    y = g.node("reshape", "Reshape", {y, g.int_constant("shape", shape)}, {}, false);
+    const Shape bias_shape = {keeps_last_dim ? 12 : 4};
+    y = g.node("bias", "BiasAdd", {y, g.constant("b", bias_shape)}, {}, false);
+    g.node("act", "Sigmoid", {y});
+    const std::string what = keeps_last_dim ? "[2, 1, 1, 12]" : "[2, 1, 3, 4]";
+    expect_matches_reference(g, what);
+    infer(g.graph());
+    ASSERT_TRUE(passes::fuse_for_fast_kernels(g.graph()).is_ok());
+    if (keeps_last_dim) {
+      ASSERT_EQ(g.graph().nodes.size(), 2u);
+      ASSERT_NE(only_node(g.graph(), "_FusedMatMul"), nullptr);
+      EXPECT_EQ(fused_ops_of(*only_node(g.graph(), "_FusedMatMul")), (StringList{"BiasAdd", "Sigmoid"}));
+      EXPECT_EQ(g.graph().values[g.graph().outputs[0]].shape, (Shape{2, 1, 1, 12}));
+    } else {
+      EXPECT_EQ(g.graph().nodes.size(), 4u) << what;
+    }
+  }
+}
+
 // Keras PReLU as old TF.js exports spell it: relu(x) + (x - |x|) * c.
 ir::ValueId spelled_out_prelu(GraphCase& g, ir::ValueId x, int64_t channels, bool keep_relu, bool output = true) {
   ir::ValueId absolute = g.node("abs", "Abs", {x}, {}, false);

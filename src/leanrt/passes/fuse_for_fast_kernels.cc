@@ -18,6 +18,7 @@ Status fuse_for_fast_kernels(ir::Graph& graph) {
   // times, which keeps the bias from fusing.
   fuse_decomposed_prelu(graph);
   reorder_bias_before_residual(graph);
+  sink_reshapes(graph);
   // Each round removes at least one node, so the graph bounds the rounds.
   for (size_t round = 0; round <= graph.nodes.size(); ++round)
     if (fold_channel_scale(graph) + fuse_bias_add(graph) + fold_batch_norm(graph) == 0) break;

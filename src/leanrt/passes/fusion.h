@@ -35,6 +35,11 @@ int fold_channel_scale(ir::Graph& graph);
 // MatMul: becomes (or adds to) the fused BiasAdd.
 int fuse_bias_add(ir::Graph& graph);
 
+// A Reshape keeping the last dim, between a MatMul and its bias or
+// activation (Keras' Dense on 4-D input): the bias and activation move
+// before it, next to the MatMul, so they fuse.
+int sink_reshapes(ir::Graph& graph);
+
 // AddV2(c, AddN(conv, skip)), c a per-channel constant (Grappler's
 // AddOpsRewrite of a residual block without a conv bias): reordered to
 // AddV2(AddV2(conv, c), skip), which the bias and residual passes fuse.

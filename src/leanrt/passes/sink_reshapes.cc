@@ -24,8 +24,7 @@ bool is_activation(const std::string& op) {
 bool commutes_with_reshape(const ir::Graph& graph, const ir::Node& node, ir::ValueId value, int64_t channels) {
   if (node.outputs.size() != 1 || node.inputs.empty() || node.inputs[0] != value) return false;
   if (is_activation(node.op)) return node.inputs.size() == 1;
-  const bool add = node.op == "BiasAdd" || node.op == "Add" || node.op == "AddV2";
-  if (!add || node.inputs.size() != 2) return false;
+  if (!is_add(node) && !(node.op == "BiasAdd" && node.inputs.size() == 2)) return false;
   if (node.op == "BiasAdd" && node.attrs.get_or<std::string>("data_format", "NHWC") != "NHWC") return false;
   const Shape& constant = graph.values[node.inputs[1]].shape;
   return constant.size() <= 1 && channel_vector(graph, node.inputs[1], channels).has_value();

@@ -70,6 +70,8 @@ void Epilogue::apply(const KernelIO& io, float* values, int64_t rows, int64_t ch
     const TensorView& view = io.input(input);
     return view.as<const float>()[view.elements() == 1 ? 0 : channel];
   };
+  // Shaped like the output: read at the same offset as the value.
+  const float* residuals = residual_input >= 0 ? io.input(residual_input).as<const float>() : nullptr;
   for (int64_t row = 0; row < rows; ++row) {
     float* out = values + row * channels;
     for (int64_t c = 0; c < channels; ++c) {
@@ -84,10 +86,9 @@ void Epilogue::apply(const KernelIO& io, float* values, int64_t rows, int64_t ch
         value = (value - mean) * (1.0f / std::sqrt(variance + epsilon)) * scale + offset;
       }
       const float alpha = prelu_input >= 0 ? vector_at(prelu_input, c) : activation_alpha;
-      const float residual = residual_input >= 0 ? io.input(residual_input).as<const float>()[row * channels + c] : 0.0f;
-      if (residual_input >= 0 && !residual_after_activation) value += residual;
+      if (residuals != nullptr && !residual_after_activation) value += residuals[row * channels + c];
       value = activate(activation, value, alpha);
-      if (residual_input >= 0 && residual_after_activation) value += residual;
+      if (residuals != nullptr && residual_after_activation) value += residuals[row * channels + c];
       out[c] = value;
     }
   }

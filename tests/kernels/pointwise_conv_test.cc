@@ -1,0 +1,178 @@
+// The pointwise (1x1) convolution GEMM (kernels/fast/pointwise_conv.cc)
+// against the reference kernels: row counts that leave partial 8-row tiles,
+// channel counts that leave partial 16- and 32-wide panels, every fused tail
+// it takes, an output large enough for its streaming stores, and the same
+// bits for a sample whatever the batch it runs in. Residual placements are
+// covered with oneDNN's in onednn_conv_residual_test.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "kernels/fast_vs_reference.h"
+
+namespace leanrt::testing {
+namespace {
+
+constexpr char kPointwise[] = "conv2d_f32_pointwise";
+
+bool have_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
+
+ir::ValueId pointwise(GraphCase& g, ir::ValueId x, int64_t in_channels, int64_t out_channels, bool output = false) {
+  return g.node("conv", "Conv2D", {x, g.constant("w", {1, 1, in_channels, out_channels})},
+                window_attrs(1, 1, "VALID"), output);
+}
+
+ir::ValueId scalar(GraphCase& g, const std::string& name, float value) {
+  return g.graph().add_constant(name, DType::kF32, {}, ConstBytes::copy_of(&value, sizeof value));
+}
+
+void expect_pointwise_matches(GraphCase& g, const std::string& what) {
+  CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
+  EXPECT_TRUE(r.used(kPointwise)) << what << ": " << r.summary();
+  EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+}
+
+TEST(PointwiseConv, PartialTilesAndPanels) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
+  struct Case {
+    int64_t batch, height, width, in_channels, out_channels;
+  };
+  // Rows (batch * height * width) of 1, 7, 8, 9, 15, 64 and 245; output
+  // channels inside one 16-wide half, across it, on and past 32, and
+  // several panels with a partial last one (nanodet's 124).
+  const Case cases[] = {
+      {1, 1, 1, 3, 5},   {1, 7, 1, 16, 16},  {2, 2, 2, 8, 17},   {1, 3, 3, 1, 31},  {3, 5, 1, 33, 32},
+      {1, 8, 8, 128, 124}, {5, 7, 7, 300, 33}, {1, 4, 4, 64, 256}, {2, 3, 5, 40, 100},
+  };
+  uint32_t seed = 10;
+  for (const Case& c : cases) {
+    GraphCase g(seed++);
+    ir::ValueId x = g.input("x", {c.batch, c.height, c.width, c.in_channels});
+    pointwise(g, x, c.in_channels, c.out_channels, true);
+    expect_pointwise_matches(g, fmt::format("[{}, {}, {}, {}] -> {}", c.batch, c.height, c.width, c.in_channels,
+                                            c.out_channels));
+  }
+}
+
+TEST(PointwiseConv, EveryFusedTailItTakes) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
+  const char* activations[] = {"", "Relu", "Relu6", "LeakyRelu", "Prelu", "HardSwish"};
+  uint32_t seed = 40;
+  for (const char* activation : activations)
+    for (bool batch_norm : {false, true}) {
+      GraphCase g(seed++);
+      const int64_t channels = 37;
+      ir::ValueId x = g.input("x", {2, 5, 3, 19});
+      ir::ValueId y = pointwise(g, x, 19, channels);
+      y = g.node("bias", "BiasAdd", {y, g.constant("b", {channels}, -2.0f, 2.0f)}, {}, false);
+      if (batch_norm) {
+        ir::AttrMap attrs;
+        attrs.set("epsilon", 0.001f);
+        attrs.set("is_training", false);
+        y = g.node("bn", "FusedBatchNormV3",
+                   {y, g.constant("gamma", {channels}, 0.5f, 1.5f), g.constant("beta", {channels}),
+                    g.constant("mean", {channels}), g.constant("variance", {channels}, 0.5f, 2.0f)},
+                   attrs, false);
+      }
+      const std::string kind = activation;
+      if (kind == "Prelu") {
+        g.node("act", "Prelu", {y, g.constant("alpha", {channels}, 0.0f, 0.5f)});
+      } else if (kind == "LeakyRelu") {
+        ir::AttrMap attrs;
+        attrs.set("alpha", 0.1f);
+        g.node("act", "LeakyRelu", {y}, attrs);
+      } else if (kind == "HardSwish") {  // (x * c) * relu6(x + 3), as TF.js models spell it
+        ir::ValueId gate = g.node("relu6", "Relu6", {g.node("add3", "AddV2", {y, scalar(g, "three", 3.0f)}, {}, false)},
+                                  {}, false);
+        g.node("mul_1", "Mul", {g.node("mul", "Mul", {y, scalar(g, "sixth", 0.16662598f)}, {}, false), gate});
+      } else if (!kind.empty()) {
+        g.node("act", kind, {y});
+      } else {
+        g.graph().outputs.push_back(y);
+        g.graph().output_names.push_back("out");
+      }
+      const std::string what = fmt::format("BiasAdd{} {}", batch_norm ? " FusedBatchNormV3" : "", kind);
+      CompareResult r = g.compare();
+      ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
+      EXPECT_EQ(r.kernels.size(), 1u) << what << ": the tail was not fused: " << r.summary();
+      EXPECT_TRUE(r.used(kPointwise)) << what << ": " << r.summary();
+      EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+    }
+}
+
+// Activations it leaves to oneDNN, and windows that are not pointwise.
+TEST(PointwiseConv, DeclinesWhatItDoesNotTake) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
+  {
+    GraphCase g(70);
+    ir::ValueId x = g.input("x", {1, 4, 4, 8});
+    g.node("act", "Elu", {pointwise(g, x, 8, 8)});
+    CompareResult r = g.compare();
+    EXPECT_FALSE(r.used(kPointwise)) << "Elu: " << r.summary();
+    EXPECT_LE(r.max_error, r.tolerance) << r.summary();
+  }
+  {
+    GraphCase g(71);
+    ir::ValueId x = g.input("x", {1, 6, 6, 8});
+    g.node("conv", "Conv2D", {x, g.constant("w", {1, 1, 8, 8})}, window_attrs(2, 1, "VALID"));
+    CompareResult r = g.compare();
+    EXPECT_TRUE(r.used("conv2d_f32_onednn")) << "stride 2: " << r.summary();
+  }
+}
+
+// 16 MiB of output and more is written with streaming stores (whole lines,
+// so only for channel counts that are a multiple of 16), here with a
+// residual read from the same place.
+TEST(PointwiseConv, StreamedOutputWithResidual) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
+  GraphCase g(80);
+  const Shape shape = {4, 64, 64, 256};  // 16 MiB
+  ir::ValueId x = g.input("x", {4, 64, 64, 8});
+  ir::ValueId skip = g.node("skip", "Relu", {g.input("r", shape)}, {}, false);
+  ir::ValueId y = g.node("bias", "BiasAdd", {pointwise(g, x, 8, 256), g.constant("b", {256})}, {}, false);
+  g.node("relu", "Relu", {g.node("residual", "AddV2", {y, skip}, {}, false)});
+  expect_pointwise_matches(g, "[4, 64, 64, 8] -> 256 + residual");
+}
+
+// A sample's output bits do not depend on the batch it runs in: every
+// element is the bias plus its products summed over k in order, whatever
+// the tile, thread or row count (a stream of batches must match a run of
+// one sample at a time).
+TEST(PointwiseConv, SameBitsAtEveryBatchSize) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
+  const int64_t height = 5, width = 3, in_channels = 70, out_channels = 45, batch = 6;
+  GraphCase batched(90);
+  ir::ValueId x = batched.input("x", {batch, height, width, in_channels});
+  ir::ValueId y = pointwise(batched, x, in_channels, out_channels);
+  batched.node("relu", "Relu", {batched.node("bias", "BiasAdd", {y, batched.constant("b", {out_channels})}, {}, false)});
+  ir::Graph single = batched.graph();
+  for (ir::Value& value : single.values)
+    if (!value.is_constant() && !value.shape.empty()) value.shape[0] = 1;
+
+  std::vector<float> input(static_cast<size_t>(batch * height * width * in_channels));
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (float& value : input) value = uniform(random);
+  runtime::CompileOptions options;
+  options.kernels.threads = 2;
+  auto all = runtime::CompiledModel::compile(batched.graph(), options);
+  auto one = runtime::CompiledModel::compile(single, options);
+  ASSERT_TRUE(static_cast<bool>(all)) << all.status().message();
+  ASSERT_TRUE(static_cast<bool>(one)) << one.status().message();
+  ASSERT_EQ((*all)->steps().front().kernel, kPointwise);
+  ASSERT_EQ((*one)->steps().front().kernel, kPointwise);
+  (*all)->set_input(0, input.data());
+  ASSERT_TRUE((*all)->run().is_ok());
+  const float* all_out = (*all)->output(0).as<const float>();
+  const int64_t in_sample = height * width * in_channels, out_sample = height * width * out_channels;
+  for (int64_t n = 0; n < batch; ++n) {
+    (*one)->set_input(0, input.data() + n * in_sample);
+    ASSERT_TRUE((*one)->run().is_ok());
+    EXPECT_EQ(std::memcmp((*one)->output(0).data, all_out + n * out_sample, out_sample * sizeof(float)), 0)
+        << "sample " << n;
+  }
+}
+
+}  // namespace
+}  // namespace leanrt::testing

@@ -43,11 +43,11 @@ struct Outcome {
 };
 
 // 1x1 convs go to leanrt's pointwise GEMM where the CPU has AVX-512, unless
-// the activation is one it leaves to oneDNN or the residual is the conv's
-// own input (its output cannot overwrite a tensor every panel still reads).
+// the residual is the conv's own input (its output cannot overwrite a
+// tensor every panel still reads).
 std::string expected_kernel(const ResidualCase& c, Residual placement) {
   if (c.depthwise) return "depthwise_conv2d_f32_onednn";
-  const bool pointwise = c.kernel == 1 && c.activation != "Elu" && placement != Residual::kConvInput &&
+  const bool pointwise = c.kernel == 1 && placement != Residual::kConvInput &&
                          __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
   return pointwise ? "conv2d_f32_pointwise" : "conv2d_f32_onednn";
 }

@@ -1,12 +1,17 @@
-// The oneDNN matmul kernels against the reference: MatMul with every
-// transpose flag, _FusedMatMul tails, BatchMatMul with broadcast batch axes
-// and run-time (non-constant) right operands, sizes around the vector width.
+// The matmul kernels against the reference: MatMul with every transpose
+// flag, _FusedMatMul tails, BatchMatMul with broadcast batch axes and
+// run-time (non-constant) right operands, sizes around the vector width.
+// Products with a constant right operand (not a transposed left one) go to
+// leanrt's packed GEMM where the CPU has AVX-512 (kernels/fast/
+// dense_matmul.cc, more cases in packed_gemm_test), the rest to oneDNN.
 #include <gtest/gtest.h>
 
 #include "kernels/fast_vs_reference.h"
 
 namespace leanrt::testing {
 namespace {
+
+bool packed_gemm() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
 
 TEST(OnednnMatMul, TransposeFlags) {
   uint32_t seed = 1;
@@ -24,7 +29,7 @@ TEST(OnednnMatMul, TransposeFlags) {
             g.node("mm", "MatMul", {a, b}, attrs);
             CompareResult r = g.compare();
             ASSERT_TRUE(r.compiled) << r.summary();
-            EXPECT_TRUE(r.used("mat_mul_f32_onednn")) << r.summary();
+            EXPECT_TRUE(r.used(!transpose_a && packed_gemm() ? "mat_mul_f32_fast" : "mat_mul_f32_onednn")) << r.summary();
             EXPECT_LE(r.max_error, r.tolerance)
                 << rows << "x" << inner << "x" << columns << " ta=" << transpose_a << " tb=" << transpose_b << ": "
                 << r.summary();
@@ -49,8 +54,12 @@ TEST(OnednnMatMul, FusedTails) {
     g.node("fused", "_FusedMatMul", inputs, attrs);
     CompareResult r = g.compare();
     ASSERT_TRUE(r.compiled) << r.summary();
-    // Prelu after a matmul stays with the reference (see kernels/onednn/matmul.cc).
-    EXPECT_TRUE(r.used(tail.back() == "Prelu" ? "mat_mul_f32_ref" : "mat_mul_f32_onednn")) << r.summary();
+    // The packed GEMM takes every tail here; without it oneDNN leaves Prelu
+    // after a matmul to the reference (see kernels/onednn/matmul.cc).
+    EXPECT_TRUE(r.used(packed_gemm()                ? "mat_mul_f32_fast"
+                       : tail.back() == "Prelu" ? "mat_mul_f32_ref"
+                                                : "mat_mul_f32_onednn"))
+        << r.summary();
     EXPECT_LE(r.max_error, r.tolerance) << fmt::format("{}", fmt::join(tail, ",")) << ": " << r.summary();
   }
 }
@@ -76,7 +85,8 @@ TEST(OnednnMatMul, BatchBroadcastAndRuntimeOperands) {
     g.node("bmm", "BatchMatMulV2", {a, b}, attrs);
     CompareResult r = g.compare();
     ASSERT_TRUE(r.compiled) << r.summary();
-    EXPECT_TRUE(r.used("batch_mat_mul_f32_onednn")) << r.summary();
+    const bool one_matrix = c.constant_b && !c.adj_x && num_elements(c.b) == c.b[c.b.size() - 1] * c.b[c.b.size() - 2];
+    EXPECT_TRUE(r.used(one_matrix && packed_gemm() ? "batch_mat_mul_f32_fast" : "batch_mat_mul_f32_onednn")) << r.summary();
     EXPECT_LE(r.max_error, r.tolerance) << shape_string(c.a) << " x " << shape_string(c.b) << ": " << r.summary();
   }
 }

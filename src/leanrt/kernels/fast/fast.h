@@ -42,11 +42,12 @@ Expected<KernelPtr> make_resize(const KernelContext& context, const KernelOption
 Expected<KernelPtr> make_binary(const KernelContext& context, const KernelOptions& options);
 Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions& options);
 
-// Pointwise (1x1, stride 1) NHWC convolutions with their fused tail, as an
-// AVX-512 GEMM (pointwise_conv.cc), tried before oneDNN's convolution. The
-// one fast kernel here that is not bit-exact: like oneDNN it sums in its own
-// order (within the fast-vs-reference tolerance), but the same order for
-// every batch size.
+// Pointwise (1x1, stride 1) NHWC convolutions and dense layers with their
+// fused tail, as leanrt's AVX-512 GEMM (packed_gemm.h; pointwise_conv.cc,
+// dense_matmul.cc), tried before oneDNN. The fast kernels here that are not
+// bit-exact: like oneDNN they sum in their own order (within the
+// fast-vs-reference tolerance), but in the same order at every batch size.
 Expected<KernelPtr> make_pointwise_conv(const KernelContext& context, const KernelOptions& options);
+Expected<KernelPtr> make_dense_matmul(const KernelContext& context, const KernelOptions& options);
 
 }  // namespace leanrt::kernels::fast

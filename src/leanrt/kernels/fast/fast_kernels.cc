@@ -33,7 +33,7 @@ FastFactory fast_factory(ir::OpFamily family) {
   switch (family) {
     case ir::OpFamily::conv2d: return &first_taker<&fast::make_pointwise_conv, &onednn::make_conv2d>;
     case ir::OpFamily::conv2d_transpose: return &onednn::make_conv2d_transpose;
-    case ir::OpFamily::matmul: return &onednn::make_matmul;
+    case ir::OpFamily::matmul: return &first_taker<&fast::make_dense_matmul, &onednn::make_matmul>;
     case ir::OpFamily::pool2d: return &onednn::make_pool2d;
     // Elementwise: the JIT-free loops first (no primitive's code to hold),
     // oneDNN for the transcendental activations they leave.

@@ -1,9 +1,11 @@
-// The pointwise (1x1) convolution GEMM (kernels/fast/pointwise_conv.cc)
-// against the reference kernels: row counts that leave partial 8-row tiles,
-// channel counts that leave partial 16- and 32-wide panels, every fused tail
-// it takes, an output large enough for its streaming stores, and the same
-// bits for a sample whatever the batch it runs in. Residual placements are
-// covered with oneDNN's in onednn_conv_residual_test.
+// leanrt's packed GEMM (kernels/fast/packed_gemm.cc) against the reference
+// kernels, as pointwise convolutions and as dense layers: row counts that
+// leave partial 8-row tiles or take the one-row wide tiles, column counts
+// that leave partial 16- and 32-wide panels, every fused tail it takes, an
+// output large enough for its streaming stores, one weight shared by two
+// nodes, and the same bits for a sample whatever the batch it runs in.
+// Residual placements are covered with oneDNN's in onednn_conv_residual_test,
+// transpose flags and batch axes in onednn_matmul_test.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -14,6 +16,7 @@ namespace leanrt::testing {
 namespace {
 
 constexpr char kPointwise[] = "conv2d_f32_pointwise";
+constexpr char kDense[] = "mat_mul_f32_fast";
 
 bool have_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
 
@@ -57,7 +60,7 @@ TEST(PointwiseConv, PartialTilesAndPanels) {
 
 TEST(PointwiseConv, EveryFusedTailItTakes) {
   if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
-  const char* activations[] = {"", "Relu", "Relu6", "LeakyRelu", "Prelu", "HardSwish"};
+  const char* activations[] = {"", "Relu", "Relu6", "LeakyRelu", "Prelu", "HardSwish", "Sigmoid", "Tanh", "Elu"};
   uint32_t seed = 40;
   for (const char* activation : activations)
     for (bool batch_norm : {false, true}) {
@@ -107,9 +110,12 @@ TEST(PointwiseConv, DeclinesWhatItDoesNotTake) {
   {
     GraphCase g(70);
     ir::ValueId x = g.input("x", {1, 4, 4, 8});
-    g.node("act", "Elu", {pointwise(g, x, 8, 8)});
+    ir::AttrMap attrs = window_attrs(1, 1, "VALID");
+    attrs.set("fused_ops", std::vector<std::string>{"BiasAdd", "GeluApproximate"});
+    attrs.set("num_args", int64_t{1});
+    g.node("conv", "_FusedConv2D", {x, g.constant("w", {1, 1, 8, 8}), g.constant("b", {8})}, attrs);
     CompareResult r = g.compare();
-    EXPECT_FALSE(r.used(kPointwise)) << "Elu: " << r.summary();
+    EXPECT_TRUE(r.used("conv2d_f32_onednn")) << "GeluApproximate: " << r.summary();
     EXPECT_LE(r.max_error, r.tolerance) << r.summary();
   }
   {
@@ -171,6 +177,108 @@ TEST(PointwiseConv, SameBitsAtEveryBatchSize) {
     ASSERT_TRUE((*one)->run().is_ok());
     EXPECT_EQ(std::memcmp((*one)->output(0).data, all_out + n * out_sample, out_sample * sizeof(float)), 0)
         << "sample " << n;
+  }
+}
+
+ir::ValueId dense(GraphCase& g, ir::ValueId x, int64_t depth, int64_t columns, const std::string& activation) {
+  ir::AttrMap attrs;
+  std::vector<std::string> fused_ops = {"BiasAdd"};
+  if (!activation.empty()) fused_ops.push_back(activation);
+  attrs.set("fused_ops", fused_ops);
+  attrs.set("num_args", int64_t{1});
+  return g.node("dense", "_FusedMatMul", {x, g.constant("w", {depth, columns}), g.constant("b", {columns})}, attrs);
+}
+
+// Fewer than 8 rows take the one-row tiles over up to 4 panels, the panels
+// split between the threads (784 columns: 25 panels, 13 and 12).
+TEST(PackedGemm, DenseLayersAtSmallBatches) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: dense layers run on oneDNN";
+  struct Case {
+    int64_t rows, depth, columns;
+    const char* activation;
+  };
+  const Case cases[] = {
+      {1, 784, 256, "Relu"}, {1, 256, 10, ""},       {1, 128, 784, "Sigmoid"}, {3, 65, 100, "Relu6"},
+      {7, 33, 129, "LeakyRelu"}, {1, 1, 1, ""},     {2, 300, 47, "Sigmoid"},  {9, 17, 200, "Relu"},
+  };
+  uint32_t seed = 100;
+  for (const Case& c : cases) {
+    GraphCase g(seed++);
+    dense(g, g.input("x", {c.rows, c.depth}), c.depth, c.columns, c.activation);
+    const std::string what = fmt::format("[{}, {}] x [{}, {}] {}", c.rows, c.depth, c.depth, c.columns, c.activation);
+    CompareResult r = g.compare();
+    ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
+    EXPECT_TRUE(r.used(kDense)) << what << ": " << r.summary();
+    EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+  }
+}
+
+// The vector sigmoid (an exp of its own) across the range, saturation included.
+TEST(PackedGemm, SigmoidOverItsRange) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: dense layers run on oneDNN";
+  GraphCase g(120);
+  ir::ValueId x = g.input("x", {4, 8});
+  ir::ValueId w = g.constant("w", {8, 64}, -30.0f, 30.0f);  // pre-activations over about +-150
+  ir::AttrMap attrs;
+  attrs.set("fused_ops", std::vector<std::string>{"BiasAdd", "Sigmoid"});
+  attrs.set("num_args", int64_t{1});
+  g.node("dense", "_FusedMatMul", {x, w, g.constant("b", {64}, -1.0f, 1.0f)}, attrs);
+  CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << r.summary();
+  EXPECT_TRUE(r.used(kDense)) << r.summary();
+  EXPECT_LE(r.max_error, 1e-6) << r.summary();
+}
+
+// Two dense layers reading one constant (an unrolled RNN's steps) share one
+// packed copy: the second kernel packs nothing.
+TEST(PackedGemm, OneWeightReadByTwoNodesIsPackedOnce) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: dense layers run on oneDNN";
+  GraphCase g(130);
+  ir::ValueId w = g.constant("w", {40, 40});
+  ir::ValueId h = g.node("step1", "MatMul", {g.input("x", {2, 40}), w}, {}, false);
+  g.node("step2", "MatMul", {g.node("relu", "Relu", {h}, {}, false), w});
+  CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << r.summary();
+  EXPECT_LE(r.max_error, r.tolerance) << r.summary();
+  runtime::CompileOptions options;
+  auto model = g.compile_and_run(options);
+  ASSERT_TRUE(static_cast<bool>(model)) << model.status().message();
+  std::vector<size_t> packed;
+  for (const auto& step : (*model)->steps())
+    if (step.kernel == kDense) packed.push_back(step.packed_weights_bytes);
+  ASSERT_EQ(packed.size(), 2u);
+  EXPECT_EQ(packed[0] + packed[1], 64 * 40 * sizeof(float) + 2 * 64 * sizeof(float))
+      << "one copy of the panels (two 32-column panels of 40 rows) and each node's bias row";
+}
+
+// A dense layer's row gives the same bits alone (one-row wide tiles) and
+// among 13 (8-row narrow tiles, then 4 + 1).
+TEST(PackedGemm, DenseSameBitsAtEveryBatchSize) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: dense layers run on oneDNN";
+  const int64_t depth = 150, columns = 300, batch = 13;
+  GraphCase batched(140);
+  dense(batched, batched.input("x", {batch, depth}), depth, columns, "Sigmoid");
+  ir::Graph single = batched.graph();
+  single.values[single.inputs[0]].shape[0] = 1;
+  std::vector<float> input(static_cast<size_t>(batch * depth));
+  std::mt19937 random(6);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (float& value : input) value = uniform(random);
+  runtime::CompileOptions options;
+  options.kernels.threads = 2;
+  auto all = runtime::CompiledModel::compile(batched.graph(), options);
+  auto one = runtime::CompiledModel::compile(single, options);
+  ASSERT_TRUE(static_cast<bool>(all)) << all.status().message();
+  ASSERT_TRUE(static_cast<bool>(one)) << one.status().message();
+  ASSERT_EQ((*all)->steps().front().kernel, kDense);
+  ASSERT_EQ((*one)->steps().front().kernel, kDense);
+  (*all)->set_input(0, input.data());
+  ASSERT_TRUE((*all)->run().is_ok());
+  const float* all_out = (*all)->output(0).as<const float>();
+  for (int64_t n = 0; n < batch; ++n) {
+    (*one)->set_input(0, input.data() + n * depth);
+    ASSERT_TRUE((*one)->run().is_ok());
+    EXPECT_EQ(std::memcmp((*one)->output(0).data, all_out + n * columns, columns * sizeof(float)), 0) << "row " << n;
   }
 }
 

@@ -27,6 +27,7 @@ size_t file_resident_bytes() {
 struct Mapping {
   uintptr_t start = 0, end = 0;
   bool candidate = false;  // a read-only mapping of the executable or a shared library
+  std::string path;
   size_t rss_kib = 0, anonymous_kib = 0;
 };
 
@@ -51,7 +52,8 @@ std::vector<Mapping> read_mappings() {
       const std::string file(path);
       const bool binary = !file.empty() && file[0] == '/' && (file == executable || file.find(".so") != std::string::npos);
       mapping.candidate = binary && perms[1] != 'w';
-      mappings.push_back(mapping);
+      mapping.path = file;
+      mappings.push_back(std::move(mapping));
     } else if (!mappings.empty()) {
       size_t kib = 0;
       if (std::sscanf(line, "Rss: %zu kB", &kib) == 1) mappings.back().rss_kib = kib;
@@ -98,6 +100,24 @@ void CodePageBudget::release() {
   for (const auto& [start, end] : ranges_) drop_pages(start, end);
   ++releases_;
   file_bytes_after_release_ = file_resident_bytes();
+}
+
+ExactCodeFaults::ExactCodeFaults(const char* library) {
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  for (const Mapping& mapping : read_mappings()) {
+    const size_t name_at = mapping.path.find_last_of('/');
+    if (!releasable(mapping) || mapping.path.find(library, name_at == std::string::npos ? 0 : name_at) == std::string::npos)
+      continue;
+    // Every other page marked: no two neighbours share flags, so none merge.
+    for (uintptr_t at = mapping.start; at < mapping.end; at += 2 * page)
+      ::madvise(reinterpret_cast<void*>(at), page, MADV_RANDOM);
+    ranges_.push_back({mapping.start, mapping.end});
+    pages_ += (mapping.end - mapping.start) / page;
+  }
+}
+
+ExactCodeFaults::~ExactCodeFaults() {
+  for (const auto& [start, end] : ranges_) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_NORMAL);
 }
 
 }  // namespace leanrt

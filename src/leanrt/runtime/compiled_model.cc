@@ -239,6 +239,9 @@ Status CompiledModel::build(ir::Graph model, const CompileOptions& options) {
   malloc_trim(0);
   if (code_budget) code_budget->release();
   code_pages_released_ = options.release_code_pages;
+  const bool runs_onednn = std::any_of(step_infos_.begin(), step_infos_.end(),
+                                       [](const StepInfo& step) { return step.kernel.ends_with("_onednn"); });
+  if (code_budget && runs_onednn) first_run_code_faults_ = std::make_unique<ExactCodeFaults>("libdnnl");
   return plan_arena(options);
 }
 
@@ -449,6 +452,7 @@ Status CompiledModel::run_steps(double* step_seconds) {
     for (const auto& [producer, output] : step.release_after)
       dynamic_live_bytes_ -= steps_[producer].dynamic->release(output);
   }
+  first_run_code_faults_.reset();  // the run path's oneDNN code is mapped: merge the mappings back
   for (size_t i = 0; i < output_views_.size(); ++i)
     if (output_views_[i]->dead)
       return invalid_argument("{}: output \"{}\" was not computed this run: its branch of a Switch was not taken",

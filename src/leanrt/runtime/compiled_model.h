@@ -138,6 +138,9 @@ class CompiledModel {
   // Checks `code_budget` (if any) after each kernel is made.
   Status bind_kernels(const kernels::KernelOptions& options, CodePageBudget* code_budget);
   bool code_pages_released_ = false;
+  // From the compile that released the code pages to the end of the first
+  // run: oneDNN's code faulted back a page at a time (ExactCodeFaults).
+  std::unique_ptr<ExactCodeFaults> first_run_code_faults_;
   Status plan_arena(const CompileOptions& options);
   void count_weights();
   void copy_mapped_weights();

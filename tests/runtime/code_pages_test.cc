@@ -1,9 +1,18 @@
 // Compile's release of code pages (base/code_pages.h): the process's file
 // pages of the binary and its libraries drop, its anonymous memory (heap,
-// relocated data) does not, and everything still runs afterwards.
+// relocated data) does not, and everything still runs afterwards; while an
+// ExactCodeFaults lives, touching a page of libdnnl maps that page alone.
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "leanrt/base/code_pages.h"
 #include "leanrt/base/process_memory.h"
@@ -46,6 +55,73 @@ TEST(CodePages, ModelsCompileAndRunAfterARelease) {
     outputs.emplace_back(output.as<float>(), output.as<float>() + output.elements());
   }
   EXPECT_EQ(outputs[0], outputs[1]) << "the same model with and without the release";
+}
+
+struct LibraryMappings {
+  std::vector<std::pair<uintptr_t, uintptr_t>> text;  // r-x mappings, [start, end)
+  size_t count = 0;                                   // mappings of any kind
+  size_t rss_kib = 0;                                 // summed over them
+};
+
+// libdnnl's mappings in /proc/self/smaps.
+LibraryMappings libdnnl_mappings() {
+  LibraryMappings found;
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long start = 0, end = 0;
+    char perms[8] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %7s", &start, &end, perms) == 3) {  // a mapping's header line
+      inside = line.find("libdnnl") != std::string::npos;
+      if (!inside) continue;
+      ++found.count;
+      if (std::strcmp(perms, "r-xp") == 0) found.text.push_back({start, end});
+    } else if (inside) {
+      size_t kib = 0;
+      if (std::sscanf(line.c_str(), "Rss: %zu kB", &kib) == 1) found.rss_kib += kib;
+    }
+  }
+  return found;
+}
+
+TEST(CodePages, ExactCodeFaultsMapOnePagePerFault) {
+  LibraryMappings before = libdnnl_mappings();
+  if (before.text.empty()) GTEST_SKIP() << "libdnnl is not mapped";
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const auto [text_start, text_end] = before.text.front();
+  // Pages in the middle of the text, 256 KiB apart: each in a 64 KiB
+  // fault-around window of its own, and in the page cache (the library was
+  // read when it was loaded).
+  std::vector<uintptr_t> pages;
+  for (uintptr_t at = (text_start + text_end) / 2 & ~(page - 1); pages.size() < 8 && at < text_end; at += 64 * page)
+    pages.push_back(at);
+  auto touch_and_measure = [&] {
+    ::madvise(reinterpret_cast<void*>(text_start), text_end - text_start, MADV_DONTNEED);
+    const size_t dropped_kib = libdnnl_mappings().rss_kib;
+    volatile unsigned char sum = 0;
+    for (uintptr_t at : pages) sum += *reinterpret_cast<const volatile unsigned char*>(at);
+    return libdnnl_mappings().rss_kib - dropped_kib;
+  };
+  const size_t around_kib = touch_and_measure();
+  size_t exact_kib = 0, split_count = 0;
+  const auto split_start = std::chrono::steady_clock::now();
+  double split_ms = 0.0;
+  {
+    ExactCodeFaults exact("libdnnl");
+    split_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - split_start).count();
+    EXPECT_GT(exact.pages(), (text_end - text_start) / page) << "every read-only mapping of libdnnl is split";
+    split_count = libdnnl_mappings().count;
+    exact_kib = touch_and_measure();
+  }
+  const LibraryMappings after = libdnnl_mappings();
+  std::printf("%zu pages touched: %zu KiB mapped with fault-around, %zu KiB split; mappings %zu -> %zu -> %zu; "
+              "split in %.1f ms\n",
+              pages.size(), around_kib, exact_kib, before.count, split_count, after.count, split_ms);
+  EXPECT_EQ(exact_kib, pages.size() * page / 1024) << "one page per fault while split";
+  EXPECT_GT(around_kib, exact_kib) << "fault-around maps more than the faulting page (the reason for the split)";
+  EXPECT_GT(split_count, before.count + (text_end - text_start) / page / 2);
+  EXPECT_EQ(after.count, before.count) << "the split mappings merge back";
 }
 
 }  // namespace

@@ -31,45 +31,45 @@ struct CostModel {
   // protobuf message less the weights it carries), the imported graph per
   // node, and the weights the importer decodes or copies (per byte: the
   // copy, and the buffers decoding it).
-  double load_code_bytes = 1.05 * kMiB;
-  double tfjs_code_bytes = 0.41 * kMiB;
-  double protobuf_code_bytes = 0.83 * kMiB;
-  double saved_model_code_bytes = 0.55 * kMiB;
-  double json_parse_bytes_per_byte = 8.09;
-  double protobuf_parse_bytes_per_byte = 1.75;
-  double imported_node_bytes = 2.5 * kKiB;
-  double tfjs_decoded_weight_bytes_per_byte = 1.08;
-  double protobuf_weight_bytes_per_byte = 1.39;
+  double load_code_bytes = 1.26 * kMiB;
+  double tfjs_code_bytes = 0.23 * kMiB;
+  double protobuf_code_bytes = 0.70 * kMiB;
+  double saved_model_code_bytes = 0.48 * kMiB;
+  double json_parse_bytes_per_byte = 8.327;
+  double protobuf_parse_bytes_per_byte = 1.880;
+  double imported_node_bytes = 2.3 * kKiB;
+  double tfjs_decoded_weight_bytes_per_byte = 1.067;
+  double protobuf_weight_bytes_per_byte = 1.376;
   // A SavedModel's or checkpoint's variables, mapped, per byte of the
   // tensors the graph reads: the reader touches the whole data file (Keras
   // files also hold the optimizer's slots), so it comes out above 1.
-  double variables_read_bytes_per_byte = 3.73;
+  double variables_read_bytes_per_byte = 3.617;
   // Compile phase: library pages that stay after compile's first release
   // (relocated data, the pages in use), plus the code making kernels pages
   // in, which base/code_pages.h keeps within a budget.
-  double compile_code_bytes = 4.04 * kMiB;
-  double compile_onednn_code_bytes = 2.45 * kMiB;
+  double compile_code_bytes = 3.99 * kMiB;
+  double compile_onednn_code_bytes = 3.18 * kMiB;
   // Per distinct primitive (oneDNN's primitive cache shares identical
   // ones): its JIT code and primitive descriptor.
-  double onednn_primitive_bytes = 67.9 * kKiB;
+  double onednn_primitive_bytes = 36.5 * kKiB;
   // Per OpenMP worker beyond the calling thread: touched stack pages and
   // the first heap of its malloc arena.
   double thread_bytes = 100 * kKiB;
   // Per imported node: names, attributes, shapes, the value table, the
   // views and the kernel objects of the compiled graph.
-  double graph_node_bytes = 1.8 * kKiB;
+  double graph_node_bytes = 2.4 * kKiB;
   // Fraction of the imported, owned weights that glibc keeps resident after
   // compile frees them (holes between the packed copies and the graph's
   // small allocations).
   double allocator_retained_fraction = 0.0;
-  double run_allocator_retained_fraction = 0.052;
+  double run_allocator_retained_fraction = 0.031;
   // Run phase, after compile released the code pages: the code a run pages
   // back (libc, libstdc++, libgomp and leanrt's runtime, with fault-around),
   // the oneDNN execute path when any step runs on oneDNN, and each distinct
   // reference kernel's code.
-  double run_code_bytes = 3.63 * kMiB;
-  double run_onednn_code_bytes = 1.82 * kMiB;
-  double run_reference_kernel_code_bytes = 63.4 * kKiB;
+  double run_code_bytes = 3.56 * kMiB;
+  double run_onednn_code_bytes = 1.04 * kMiB;
+  double run_reference_kernel_code_bytes = 56.9 * kKiB;
   // Code pages kept (--keep-code-pages) only: libdnnl pages for engine
   // set-up, ISA dispatch and primitive creation, plus each primitive
   // family's code (fitted when compile kept all code).

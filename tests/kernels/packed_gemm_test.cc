@@ -141,43 +141,50 @@ TEST(PointwiseConv, StreamedOutputWithResidual) {
   expect_pointwise_matches(g, "[4, 64, 64, 8] -> 256 + residual");
 }
 
-// A sample's output bits do not depend on the batch it runs in: every
-// element is the bias plus its products summed over k in order, whatever
-// the tile, thread or row count (a stream of batches must match a run of
-// one sample at a time).
-TEST(PointwiseConv, SameBitsAtEveryBatchSize) {
-  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
-  const int64_t height = 5, width = 3, in_channels = 70, out_channels = 45, batch = 6;
-  GraphCase batched(90);
-  ir::ValueId x = batched.input("x", {batch, height, width, in_channels});
-  ir::ValueId y = pointwise(batched, x, in_channels, out_channels);
-  batched.node("relu", "Relu", {batched.node("bias", "BiasAdd", {y, batched.constant("b", {out_channels})}, {}, false)});
-  ir::Graph single = batched.graph();
+// Runs `batched` (its input 0 holding `batch` samples) once, and a copy of it
+// shaped for one sample on each sample alone: both must use `kernel` and
+// give every sample the same output bits.
+void expect_same_bits_per_sample(const ir::Graph& batched, int64_t batch, const std::string& kernel) {
+  ir::Graph single = batched;
   for (ir::Value& value : single.values)
     if (!value.is_constant() && !value.shape.empty()) value.shape[0] = 1;
-
-  std::vector<float> input(static_cast<size_t>(batch * height * width * in_channels));
+  std::vector<float> input(static_cast<size_t>(num_elements(batched.values[batched.inputs[0]].shape)));
   std::mt19937 random(5);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   for (float& value : input) value = uniform(random);
   runtime::CompileOptions options;
   options.kernels.threads = 2;
-  auto all = runtime::CompiledModel::compile(batched.graph(), options);
+  auto all = runtime::CompiledModel::compile(batched, options);
   auto one = runtime::CompiledModel::compile(single, options);
   ASSERT_TRUE(static_cast<bool>(all)) << all.status().message();
   ASSERT_TRUE(static_cast<bool>(one)) << one.status().message();
-  ASSERT_EQ((*all)->steps().front().kernel, kPointwise);
-  ASSERT_EQ((*one)->steps().front().kernel, kPointwise);
+  ASSERT_EQ((*all)->steps().front().kernel, kernel);
+  ASSERT_EQ((*one)->steps().front().kernel, kernel);
   (*all)->set_input(0, input.data());
   ASSERT_TRUE((*all)->run().is_ok());
   const float* all_out = (*all)->output(0).as<const float>();
-  const int64_t in_sample = height * width * in_channels, out_sample = height * width * out_channels;
+  const int64_t in_sample = static_cast<int64_t>(input.size()) / batch;
+  const int64_t out_sample = (*all)->output(0).elements() / batch;
   for (int64_t n = 0; n < batch; ++n) {
     (*one)->set_input(0, input.data() + n * in_sample);
     ASSERT_TRUE((*one)->run().is_ok());
     EXPECT_EQ(std::memcmp((*one)->output(0).data, all_out + n * out_sample, out_sample * sizeof(float)), 0)
         << "sample " << n;
   }
+}
+
+// A sample's output bits do not depend on the batch it runs in: every
+// element is the bias plus its products summed over k in order, whatever
+// the tile, thread or row count (a stream of batches must match a run of
+// one sample at a time).
+TEST(PointwiseConv, SameBitsAtEveryBatchSize) {
+  if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
+  const int64_t in_channels = 70, out_channels = 45, batch = 6;
+  GraphCase batched(90);
+  ir::ValueId x = batched.input("x", {batch, 5, 3, in_channels});
+  ir::ValueId y = pointwise(batched, x, in_channels, out_channels);
+  batched.node("relu", "Relu", {batched.node("bias", "BiasAdd", {y, batched.constant("b", {out_channels})}, {}, false)});
+  expect_same_bits_per_sample(batched.graph(), batch, kPointwise);
 }
 
 ir::ValueId dense(GraphCase& g, ir::ValueId x, int64_t depth, int64_t columns, const std::string& activation) {
@@ -255,31 +262,10 @@ TEST(PackedGemm, OneWeightReadByTwoNodesIsPackedOnce) {
 // among 13 (8-row narrow tiles, then 4 + 1).
 TEST(PackedGemm, DenseSameBitsAtEveryBatchSize) {
   if (!have_avx512()) GTEST_SKIP() << "no AVX-512: dense layers run on oneDNN";
-  const int64_t depth = 150, columns = 300, batch = 13;
+  const int64_t depth = 150, batch = 13;
   GraphCase batched(140);
-  dense(batched, batched.input("x", {batch, depth}), depth, columns, "Sigmoid");
-  ir::Graph single = batched.graph();
-  single.values[single.inputs[0]].shape[0] = 1;
-  std::vector<float> input(static_cast<size_t>(batch * depth));
-  std::mt19937 random(6);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  for (float& value : input) value = uniform(random);
-  runtime::CompileOptions options;
-  options.kernels.threads = 2;
-  auto all = runtime::CompiledModel::compile(batched.graph(), options);
-  auto one = runtime::CompiledModel::compile(single, options);
-  ASSERT_TRUE(static_cast<bool>(all)) << all.status().message();
-  ASSERT_TRUE(static_cast<bool>(one)) << one.status().message();
-  ASSERT_EQ((*all)->steps().front().kernel, kDense);
-  ASSERT_EQ((*one)->steps().front().kernel, kDense);
-  (*all)->set_input(0, input.data());
-  ASSERT_TRUE((*all)->run().is_ok());
-  const float* all_out = (*all)->output(0).as<const float>();
-  for (int64_t n = 0; n < batch; ++n) {
-    (*one)->set_input(0, input.data() + n * depth);
-    ASSERT_TRUE((*one)->run().is_ok());
-    EXPECT_EQ(std::memcmp((*one)->output(0).data, all_out + n * columns, columns * sizeof(float)), 0) << "row " << n;
-  }
+  dense(batched, batched.input("x", {batch, depth}), depth, 300, "Sigmoid");
+  expect_same_bits_per_sample(batched.graph(), batch, kDense);
 }
 
 }  // namespace

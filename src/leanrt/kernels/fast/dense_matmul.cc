@@ -2,18 +2,13 @@
 // for every batch) as the packed GEMM (packed_gemm.h): A's rows, over all its
 // leading axes, are the GEMM's rows; B, constant and stored [K, N] or
 // transposed [N, K], its packed operand. A transposed A stays with oneDNN.
+#include <algorithm>
+
 #include "leanrt/kernels/fast/fast.h"
 #include "leanrt/kernels/fast/packed_gemm.h"
 #include "leanrt/kernels/onednn/onednn_kernel.h"
 
 namespace leanrt::kernels::fast {
-namespace {
-
-// Work per weight element read, as onednn/matmul.cc counts it: a dense
-// layer at batch 1 streams its weights, which two cores read in halves.
-constexpr double kWeightStreamWork = 16.0;
-
-}  // namespace
 
 Expected<KernelPtr> make_dense_matmul(const KernelContext& context, const KernelOptions& options) {
   if (!packed_gemm_supported()) return KernelPtr();
@@ -38,7 +33,7 @@ Expected<KernelPtr> make_dense_matmul(const KernelContext& context, const Kernel
   const int64_t rows = num_elements(a) / weights.depth;
   const double multiply_adds = static_cast<double>(rows) * weights.depth * weights.channels;
   const double weight_elements = static_cast<double>(weights.depth * weights.channels);
-  const int threads = onednn::primitive_threads(std::max(multiply_adds, kWeightStreamWork * weight_elements),
+  const int threads = onednn::primitive_threads(std::max(multiply_adds, onednn::kWeightStreamWork * weight_elements),
                                                 options.threads);
   return make_packed_gemm(context, batched ? "batch_mat_mul_f32_fast" : "mat_mul_f32_fast", rows, weights, threads);
 }

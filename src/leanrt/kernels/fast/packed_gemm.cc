@@ -109,6 +109,18 @@ LEANRT_AVX512 __attribute__((always_inline)) inline __m512 activate(__m512 x, __
   return x;
 }
 
+template <int kRows, int kVectors>
+LEANRT_AVX512 __attribute__((always_inline)) inline void add_residual(__m512 (&acc)[kRows][kVectors],
+                                                                       const __mmask16 (&masks)[kVectors],
+                                                                       const float* residual, int64_t out_stride,
+                                                                       int64_t channel) {
+#pragma GCC unroll 16
+  for (int r = 0; r < kRows; ++r)
+#pragma GCC unroll 16
+    for (int v = 0; v < kVectors; ++v)
+      acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_maskz_loadu_ps(masks[v], residual + r * out_stride + channel + 16 * v));
+}
+
 // One tile: `kRows` rows x (16 * kVectors) columns from `channel` on, of
 // which the first `columns` are stored. `a` is the tile's first input row,
 // `panel` its first packed [K][32] panel (vector v reads panel v / 2, the
@@ -165,22 +177,12 @@ LEANRT_AVX512 void tile(const float* a, int64_t depth, const float* panel, int64
   const __m512 scale = _mm512_set1_ps(tail.alpha);
   // All of the tile's residual loads come before its first store (a load
   // overlapping a pending masked store waits for it).
-  if (residual && !tail.residual_after_activation)
-#pragma GCC unroll 16
-    for (int r = 0; r < kRows; ++r)
-#pragma GCC unroll 16
-      for (int v = 0; v < kVectors; ++v)
-        acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_maskz_loadu_ps(masks[v], residual + r * out_stride + channel + 16 * v));
+  if (residual && !tail.residual_after_activation) add_residual(acc, masks, residual, out_stride, channel);
 #pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 16
     for (int v = 0; v < kVectors; ++v) acc[r][v] = activate<kActivation>(acc[r][v], alphas[v], scale);
-  if (residual && tail.residual_after_activation)
-#pragma GCC unroll 16
-    for (int r = 0; r < kRows; ++r)
-#pragma GCC unroll 16
-      for (int v = 0; v < kVectors; ++v)
-        acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_maskz_loadu_ps(masks[v], residual + r * out_stride + channel + 16 * v));
+  if (residual && tail.residual_after_activation) add_residual(acc, masks, residual, out_stride, channel);
 #pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r)
 #pragma GCC unroll 16

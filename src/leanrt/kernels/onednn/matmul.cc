@@ -10,10 +10,6 @@
 namespace leanrt::kernels::onednn {
 namespace {
 
-// Work per weight element read: 64 K floats (256 KiB, half an L2) and more
-// go to the threads.
-constexpr double kWeightStreamWork = 16.0;
-
 using dims = dnnl::memory::dims;
 
 // `shape` left-padded with 1s to `rank` dims.

@@ -45,6 +45,11 @@ inline constexpr double kMinParallelWork = 1e6;
 // 224 us, selfie 1.38 -> 1.26 ms, signlang 58 -> 48 us. A dense layer at
 // batch 1 streams its weights and keeps 1e6 (ae0: 17 -> 21 us at 1e5).
 inline constexpr double kMinParallelConvWork = 1e5;
+// A product with few rows (a dense layer at batch 1) streams its weights
+// once per run: split across the threads, each core reads its half from its
+// own L2, so each weight element read counts as this much work (64 K floats,
+// 256 KiB, half an L2, and more go to the threads).
+inline constexpr double kWeightStreamWork = 16.0;
 int primitive_threads(double work, int threads, double min_parallel_work = kMinParallelWork);
 
 // Sets the OpenMP thread count for a scope (when `threads` > 0) and puts the

@@ -127,18 +127,23 @@ TEST(PointwiseConv, DeclinesWhatItDoesNotTake) {
   }
 }
 
-// 16 MiB of output and more is written with streaming stores (whole lines,
-// so only for channel counts that are a multiple of 16), here with a
-// residual read from the same place.
-TEST(PointwiseConv, StreamedOutputWithResidual) {
+// 16 MiB of output and more is written past the caches: streamed (whole
+// lines: channel counts that are a multiple of 16, no residual) or with its
+// lines prefetched for writing (a residual read from the same place, or 124
+// channels, whose rows do not start on a line).
+TEST(PointwiseConv, LargeOutputs) {
   if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
-  GraphCase g(80);
-  const Shape shape = {4, 64, 64, 256};  // 16 MiB
-  ir::ValueId x = g.input("x", {4, 64, 64, 8});
-  ir::ValueId skip = g.node("skip", "Relu", {g.input("r", shape)}, {}, false);
-  ir::ValueId y = g.node("bias", "BiasAdd", {pointwise(g, x, 8, 256), g.constant("b", {256})}, {}, false);
-  g.node("relu", "Relu", {g.node("residual", "AddV2", {y, skip}, {}, false)});
-  expect_pointwise_matches(g, "[4, 64, 64, 8] -> 256 + residual");
+  uint32_t seed = 80;
+  for (const int64_t channels : {256, 124})
+    for (const bool residual : {false, true}) {
+      GraphCase g(seed++);
+      const Shape shape = {4, 64, 64, channels};  // 16 MiB at 256 channels
+      ir::ValueId x = g.input("x", {4, 64, 64, 8});
+      ir::ValueId y = g.node("bias", "BiasAdd", {pointwise(g, x, 8, channels), g.constant("b", {channels})}, {}, false);
+      if (residual) y = g.node("residual", "AddV2", {y, g.node("skip", "Relu", {g.input("r", shape)}, {}, false)}, {}, false);
+      g.node("relu", "Relu", {y});
+      expect_pointwise_matches(g, fmt::format("[4, 64, 64, 8] -> {}{}", channels, residual ? " + residual" : ""));
+    }
 }
 
 // Runs `batched` (its input 0 holding `batch` samples) once, and a copy of it

@@ -38,6 +38,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "leanrt/kernels/onednn/fused_tail.h"
 #include "leanrt/kernels/ref/epilogue.h"
@@ -240,24 +241,11 @@ TileSet tiles_for() {
   return set;
 }
 
-// The activations the tiles compute (others stay with oneDNN).
-bool takes_activation(Activation activation) {
+// The tiles for `activation`, or none for an activation they do not
+// compute (it stays with oneDNN).
+std::optional<TileSet> tiles_for(Activation activation) {
   switch (activation) {
-    case Activation::kNone:
-    case Activation::kRelu:
-    case Activation::kRelu6:
-    case Activation::kLeakyRelu:
-    case Activation::kPrelu:
-    case Activation::kHardSwish:
-    case Activation::kSigmoid:
-    case Activation::kTanh:
-    case Activation::kElu: return true;
-    default: return false;
-  }
-}
-
-TileSet tiles_for(Activation activation) {
-  switch (activation) {
+    case Activation::kNone: return tiles_for<Activation::kNone>();
     case Activation::kRelu: return tiles_for<Activation::kRelu>();
     case Activation::kRelu6: return tiles_for<Activation::kRelu6>();
     case Activation::kLeakyRelu: return tiles_for<Activation::kLeakyRelu>();
@@ -266,7 +254,7 @@ TileSet tiles_for(Activation activation) {
     case Activation::kSigmoid: return tiles_for<Activation::kSigmoid>();
     case Activation::kTanh: return tiles_for<Activation::kTanh>();
     case Activation::kElu: return tiles_for<Activation::kElu>();
-    default: return tiles_for<Activation::kNone>();
+    default: return std::nullopt;
   }
 }
 
@@ -323,10 +311,10 @@ class PackedGemmKernel final : public Kernel {
  public:
   PackedGemmKernel(std::string name, int64_t rows, const GemmWeights& layout, int threads, int residual_input,
                    std::shared_ptr<const AlignedBuffer> panels, size_t packed_bytes, AlignedBuffer channel_params,
-                   TailParams tail, Activation activation, std::vector<int> packed_inputs)
+                   TailParams tail, TileSet tiles, std::vector<int> packed_inputs)
       : name_(std::move(name)), rows_(rows), depth_(layout.depth), channels_(layout.channels), threads_(threads),
         residual_input_(residual_input), panels_(std::move(panels)), packed_bytes_(packed_bytes),
-        channel_params_(std::move(channel_params)), tail_(tail), tiles_(tiles_for(activation)),
+        channel_params_(std::move(channel_params)), tail_(tail), tiles_(tiles),
         packed_inputs_(std::move(packed_inputs)) {}
 
   Status run(const KernelIO& io) override {
@@ -431,7 +419,8 @@ Expected<KernelPtr> make_packed_gemm(const KernelContext& context, std::string n
   const int64_t channels = weights.channels;
   auto fused = onednn::FusedTail::parse(context, 2, channels);
   if (!fused) return fused.status().code() == ErrorCode::kUnsupported ? Expected<KernelPtr>(KernelPtr()) : fused.status();
-  if (!takes_activation(fused->activation)) return KernelPtr();
+  const std::optional<TileSet> tiles = tiles_for(fused->activation);
+  if (!tiles) return KernelPtr();
   // The output may overwrite the residual only when no tile reads it after
   // writing: not when the residual is also input 0, whose row every panel reads.
   const auto& inputs = context.node().inputs;
@@ -466,8 +455,8 @@ Expected<KernelPtr> make_packed_gemm(const KernelContext& context, std::string n
     for (int i = 0; i < 4; ++i) packed_inputs.push_back(fused->batch_norm_input + i);
   const size_t packed_bytes = made_here ? panels->size_bytes() : 0;
   return KernelPtr(new PackedGemmKernel(std::move(name), rows, weights, threads, fused->residual_input,
-                                        std::move(panels), packed_bytes, std::move(channel_params), tail,
-                                        fused->activation, std::move(packed_inputs)));
+                                        std::move(panels), packed_bytes, std::move(channel_params), tail, *tiles,
+                                        std::move(packed_inputs)));
 }
 
 }  // namespace leanrt::kernels::fast

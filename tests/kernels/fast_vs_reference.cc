@@ -142,4 +142,33 @@ void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string
       << (*reference)[first_difference];
 }
 
+void expect_same_bits_per_sample(const ir::Graph& batched, int64_t batch, const std::string& kernel) {
+  ir::Graph single = batched;
+  for (ir::Value& value : single.values)
+    if (!value.is_constant() && !value.shape.empty()) value.shape[0] = 1;
+  std::vector<float> input(static_cast<size_t>(num_elements(batched.values[batched.inputs[0]].shape)));
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  for (float& value : input) value = uniform(random);
+  runtime::CompileOptions options;
+  options.kernels.threads = 2;
+  auto all = runtime::CompiledModel::compile(batched, options);
+  auto one = runtime::CompiledModel::compile(single, options);
+  ASSERT_TRUE(static_cast<bool>(all)) << all.status().message();
+  ASSERT_TRUE(static_cast<bool>(one)) << one.status().message();
+  ASSERT_EQ((*all)->steps().front().kernel, kernel);
+  ASSERT_EQ((*one)->steps().front().kernel, kernel);
+  (*all)->set_input(0, input.data());
+  ASSERT_TRUE((*all)->run().is_ok());
+  const float* all_out = (*all)->output(0).as<const float>();
+  const int64_t in_sample = static_cast<int64_t>(input.size()) / batch;
+  const int64_t out_sample = (*all)->output(0).elements() / batch;
+  for (int64_t n = 0; n < batch; ++n) {
+    (*one)->set_input(0, input.data() + n * in_sample);
+    ASSERT_TRUE((*one)->run().is_ok());
+    EXPECT_EQ(std::memcmp((*one)->output(0).data, all_out + n * out_sample, out_sample * sizeof(float)), 0)
+        << "sample " << n;
+  }
+}
+
 }  // namespace leanrt::testing

@@ -58,6 +58,11 @@ class GraphCase {
 // (for fast kernels that compute the reference's expressions).
 void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string& what);
 
+// Runs `batched` (its input 0 holding `batch` samples) once, and a copy of it
+// shaped for one sample on each sample alone: both must use `kernel` and
+// give every sample the same output bits.
+void expect_same_bits_per_sample(const ir::Graph& batched, int64_t batch, const std::string& kernel);
+
 // Attrs of a 2-D window op: strides [1, s, s, 1], dilations, padding.
 ir::AttrMap window_attrs(int64_t stride, int64_t dilation, const std::string& padding,
                          std::vector<int64_t> explicit_paddings = {});

@@ -42,14 +42,16 @@ struct Outcome {
   bool output_over_residual = false;
 };
 
-// 1x1 convs go to leanrt's pointwise GEMM where the CPU has AVX-512, unless
-// the residual is the conv's own input (its output cannot overwrite a
-// tensor every panel still reads).
+// Dense convs go to leanrt's own tiles where the CPU has AVX-512 (1x1: the
+// pointwise GEMM, others: the direct conv), unless the residual is the
+// conv's own input (its output cannot overwrite a tensor every panel still
+// reads): oneDNN's binary add.
 std::string expected_kernel(const ResidualCase& c, Residual placement) {
   if (c.depthwise) return "depthwise_conv2d_f32_onednn";
-  const bool pointwise = c.kernel == 1 && placement != Residual::kConvInput &&
-                         __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  return pointwise ? "conv2d_f32_pointwise" : "conv2d_f32_onednn";
+  const bool own = placement != Residual::kConvInput && __builtin_cpu_supports("avx512f") &&
+                   __builtin_cpu_supports("avx512vl");
+  if (!own) return "conv2d_f32_onednn";
+  return c.kernel == 1 ? "conv2d_f32_pointwise" : "conv2d_f32_direct";
 }
 
 Outcome run_case(const ResidualCase& c, Residual placement, uint32_t seed) {

@@ -27,6 +27,17 @@ ir::AttrMap conv_attrs(const ConvCase& c) {
   return window_attrs(c.stride, c.dilation, c.padding, explicit_paddings);
 }
 
+bool have_avx512() { return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"); }
+
+// Dense (one group) convs go to leanrt's own tiles where the CPU has
+// AVX-512: pointwise ones to the GEMM (kernels/fast/pointwise_conv.cc), other
+// windows to the direct conv (direct_conv.cc). Grouped convs go to oneDNN.
+std::string expected_kernel(const ConvCase& c) {
+  if (c.groups != 1 || !have_avx512()) return "conv2d_f32_onednn";
+  const bool pointwise = c.kernel_h == 1 && c.kernel_w == 1 && c.stride == 1 && c.padding != "EXPLICIT";
+  return pointwise ? "conv2d_f32_pointwise" : "conv2d_f32_direct";
+}
+
 void expect_conv_matches(const ConvCase& c, uint32_t seed) {
   GraphCase g(seed);
   ir::ValueId x = g.input("x", {c.batch, c.height, c.width, c.in_channels});
@@ -34,11 +45,7 @@ void expect_conv_matches(const ConvCase& c, uint32_t seed) {
   g.node("conv", "Conv2D", {x, w}, conv_attrs(c));
   CompareResult r = g.compare();
   ASSERT_TRUE(r.compiled) << describe(c) << ": " << r.summary();
-  // Pointwise convs go to leanrt's own GEMM where the CPU has AVX-512
-  // (kernels/fast/pointwise_conv.cc); every other window to oneDNN.
-  const bool pointwise = c.kernel_h == 1 && c.kernel_w == 1 && c.stride == 1 && c.groups == 1 &&
-                         c.padding != "EXPLICIT" && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-  EXPECT_TRUE(r.used(pointwise ? "conv2d_f32_pointwise" : "conv2d_f32_onednn")) << describe(c) << ": " << r.summary();
+  EXPECT_TRUE(r.used(expected_kernel(c))) << describe(c) << ": " << r.summary();
   EXPECT_LE(r.max_error, r.tolerance) << describe(c) << ": " << r.summary();
 }
 
@@ -137,7 +144,10 @@ TEST(OnednnConv, FusedTails) {
       g.node("fused", depthwise ? "FusedDepthwiseConv2dNative" : "_FusedConv2D", inputs, attrs);
       CompareResult r = g.compare();
       ASSERT_TRUE(r.compiled) << fmt::format("{}", fmt::join(tail, ",")) << ": " << r.summary();
-      EXPECT_TRUE(r.used("conv2d_f32_onednn")) << r.summary();
+      // The direct conv's tiles compute every tail here but Gelu.
+      const bool direct = !depthwise && have_avx512() && tail.back() != "GeluApproximate";
+      EXPECT_TRUE(r.used(depthwise ? "depthwise_conv2d_f32_onednn" : direct ? "conv2d_f32_direct" : "conv2d_f32_onednn"))
+          << r.summary();
       EXPECT_LE(r.max_error, r.tolerance) << (depthwise ? "depthwise " : "") << fmt::format("{}", fmt::join(tail, ","))
                                           << ": " << r.summary();
     }

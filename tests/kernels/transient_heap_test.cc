@@ -57,23 +57,28 @@ TEST(TransientHeap, LivePointerIsNeverHandedOutTwice) {
   delete kept;
 }
 
-TEST(TransientHeap, OnednnRunsWithoutMalloc) {
-  GraphCase g(3);
-  ir::ValueId x = g.input("x", {2, 16, 16, 24});
-  ir::ValueId w = g.constant("w", {3, 3, 24, 32});
-  g.node("conv", "Conv2D", {x, w}, window_attrs(1, 1, "SAME"));
-  runtime::CompileOptions options;
-  options.input_shapes["x"] = {2, 16, 16, 24};
-  options.kernels.threads = 2;
-  auto model = runtime::CompiledModel::compile(g.graph(), options);
-  ASSERT_TRUE(model.has_value()) << model.status().message();
-  ASSERT_EQ((*model)->steps()[0].kernel, "conv2d_f32_onednn");
-  std::vector<float> input(2 * 16 * 16 * 24, 0.5f);
-  (*model)->set_input(0, input.data());
-  ASSERT_TRUE((*model)->run().is_ok());
-  const long before = g_mallocs.load();
-  for (int run = 0; run < 5; ++run) ASSERT_TRUE((*model)->run().is_ok());
-  EXPECT_EQ(g_mallocs.load() - before, 0);
+// A oneDNN conv (grouped: leanrt's own tiles take one group) and leanrt's
+// direct conv (where the CPU has AVX-512) run without a malloc.
+TEST(TransientHeap, ConvsRunWithoutMalloc) {
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  for (const int64_t groups : {2, 1}) {
+    GraphCase g(3);
+    ir::ValueId x = g.input("x", {2, 16, 16, 24});
+    ir::ValueId w = g.constant("w", {3, 3, 24 / groups, 32});
+    g.node("conv", "Conv2D", {x, w}, window_attrs(1, 1, "SAME"));
+    runtime::CompileOptions options;
+    options.input_shapes["x"] = {2, 16, 16, 24};
+    options.kernels.threads = 2;
+    auto model = runtime::CompiledModel::compile(g.graph(), options);
+    ASSERT_TRUE(model.has_value()) << model.status().message();
+    ASSERT_EQ((*model)->steps()[0].kernel, groups == 1 && avx512 ? "conv2d_f32_direct" : "conv2d_f32_onednn");
+    std::vector<float> input(2 * 16 * 16 * 24, 0.5f);
+    (*model)->set_input(0, input.data());
+    ASSERT_TRUE((*model)->run().is_ok());
+    const long before = g_mallocs.load();
+    for (int run = 0; run < 5; ++run) ASSERT_TRUE((*model)->run().is_ok());
+    EXPECT_EQ(g_mallocs.load() - before, 0) << (*model)->steps()[0].kernel;
+  }
 }
 
 }  // namespace

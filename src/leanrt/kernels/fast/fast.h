@@ -48,6 +48,9 @@ Expected<KernelPtr> make_unary(const KernelContext& context, const KernelOptions
 // bit-exact: like oneDNN they sum in their own order (within the
 // fast-vs-reference tolerance), but in the same order at every batch size.
 Expected<KernelPtr> make_pointwise_conv(const KernelContext& context, const KernelOptions& options);
+// Every other dense (one group) NHWC convolution: 3x3, 5x5, strided,
+// dilated, padded, through the same tiles (direct_conv.cc).
+Expected<KernelPtr> make_direct_conv(const KernelContext& context, const KernelOptions& options);
 Expected<KernelPtr> make_dense_matmul(const KernelContext& context, const KernelOptions& options);
 
 }  // namespace leanrt::kernels::fast

@@ -31,7 +31,8 @@ Expected<KernelPtr> first_taker(const KernelContext& context, const KernelOption
 
 FastFactory fast_factory(ir::OpFamily family) {
   switch (family) {
-    case ir::OpFamily::conv2d: return &first_taker<&fast::make_pointwise_conv, &onednn::make_conv2d>;
+    case ir::OpFamily::conv2d:
+      return &first_taker<&fast::make_pointwise_conv, &first_taker<&fast::make_direct_conv, &onednn::make_conv2d>>;
     case ir::OpFamily::conv2d_transpose: return &onednn::make_conv2d_transpose;
     case ir::OpFamily::matmul: return &first_taker<&fast::make_dense_matmul, &onednn::make_matmul>;
     case ir::OpFamily::pool2d: return &onednn::make_pool2d;

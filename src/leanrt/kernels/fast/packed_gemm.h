@@ -1,35 +1,33 @@
 // leanrt's own float32 GEMM with a fused tail, for products whose second
-// operand is a constant (packed_gemm.cc):
+// operand is a constant (packed_gemm.cc), and its convolution form
+// (direct_conv.cc):
 //
 //   out[M, N] = act(A[M, K] x W[K, N] + bias (+ residual)), fused_ops as
 //   onednn::FusedTail parses them (BiasAdd / FusedBatchNorm, a residual Add
 //   before or after the activation, then Relu, Relu6, LeakyRelu, Prelu,
 //   HardSwish, Sigmoid, Tanh or Elu).
 //
-// Two ops use it, each with its own factory file: pointwise convolutions
-// (pointwise_conv.cc: M = batch * H * W pixels) and dense layers
-// (dense_matmul.cc: M = batch rows). Every output element is the bias plus
-// its products summed over k = 0..K-1 in order, one fused multiply-add at a
-// time, in every tile shape: a row's result does not depend on how many rows
-// run with it, so a streamed run matches one sample at a time bit for bit.
+// Three ops use it, each with its own factory file: pointwise convolutions
+// (pointwise_conv.cc: M = batch * H * W pixels), dense layers
+// (dense_matmul.cc: M = batch rows) and other dense convolutions
+// (direct_conv.cc: M = output pixels, K = the window). Every output element
+// is the bias plus its products summed over k = 0..K-1 in order, one fused
+// multiply-add at a time, in every tile shape: a row's result does not
+// depend on how many rows run with it, so a streamed run matches one sample
+// at a time bit for bit.
 #pragma once
 
 #include <string>
 
+#include "leanrt/kernels/fast/packed_tiles.h"
 #include "leanrt/kernels/kernel.h"
 
 namespace leanrt::kernels::fast {
 
-// AVX-512 F and VL, which the tiles are written for.
-bool packed_gemm_supported();
+using packed::GemmWeights;
 
-// How the constant operand is stored: element (k, n) is at
-// data[k * k_stride + n * n_stride] of input `input`.
-struct GemmWeights {
-  int input = 1;
-  int64_t depth = 0, channels = 0;  // K, N
-  int64_t k_stride = 0, n_stride = 1;
-};
+// AVX-512 F and VL, which the tiles are written for.
+inline bool packed_gemm_supported() { return packed::tiles_supported(); }
 
 // A kernel named `name` computing the node as the GEMM above over `rows`
 // rows of input 0 (row-major, K values each) into output 0 (N each), or a

@@ -24,7 +24,7 @@
 //
 // Known gap: a first layer's windows are short (K = 12-27 for 3 input
 // channels), and a tile's fixed work (bias, pointers, activation, stores)
-// is then a third of its time: 15-20% slower than oneDNN at batch 1 there.
+// is then a third of its time: 9-19% slower than oneDNN at batch 1 there.
 //
 // Why not oneDNN's brgemm convolution, which reaches the FMA peak too: each
 // of its primitives holds JIT kernels and descriptors (gear's six 3x3

@@ -36,12 +36,7 @@ ir::ValueId conv(GraphCase& g, ir::ValueId x, const Case& c, bool output = true)
   return g.node("conv", "Conv2D", {x, w}, window_attrs(c.stride, c.dilation, c.padding, c.explicit_paddings), output);
 }
 
-void expect_matches(GraphCase& g, const std::string& what) {
-  CompareResult r = g.compare();
-  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
-  EXPECT_TRUE(r.used(kDirect)) << what << ": " << r.summary();
-  EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
-}
+void expect_matches(GraphCase& g, const std::string& what) { expect_uses_and_matches(g, kDirect, what); }
 
 TEST(DirectConv, BordersStridesDilationsAndPanels) {
   if (!have_avx512()) GTEST_SKIP() << "no AVX-512: convolutions run on oneDNN";

@@ -142,6 +142,13 @@ void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string
       << (*reference)[first_difference];
 }
 
+void expect_uses_and_matches(GraphCase& g, const std::string& kernel, const std::string& what) {
+  CompareResult r = g.compare();
+  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
+  EXPECT_TRUE(r.used(kernel)) << what << ": " << r.summary();
+  EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+}
+
 void expect_same_bits_per_sample(const ir::Graph& batched, int64_t batch, const std::string& kernel) {
   ir::Graph single = batched;
   for (ir::Value& value : single.values)

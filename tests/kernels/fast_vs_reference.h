@@ -58,6 +58,10 @@ class GraphCase {
 // (for fast kernels that compute the reference's expressions).
 void expect_bit_exact(GraphCase& g, const std::string& kernel, const std::string& what);
 
+// Compares the graph both ways (GraphCase::compare): it must compile, use a
+// kernel ending in `kernel` and match the reference within the tolerance.
+void expect_uses_and_matches(GraphCase& g, const std::string& kernel, const std::string& what);
+
 // Runs `batched` (its input 0 holding `batch` samples) once, and a copy of it
 // shaped for one sample on each sample alone: both must use `kernel` and
 // give every sample the same output bits.

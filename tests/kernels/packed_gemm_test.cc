@@ -29,12 +29,7 @@ ir::ValueId scalar(GraphCase& g, const std::string& name, float value) {
   return g.graph().add_constant(name, DType::kF32, {}, ConstBytes::copy_of(&value, sizeof value));
 }
 
-void expect_pointwise_matches(GraphCase& g, const std::string& what) {
-  CompareResult r = g.compare();
-  ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
-  EXPECT_TRUE(r.used(kPointwise)) << what << ": " << r.summary();
-  EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
-}
+void expect_pointwise_matches(GraphCase& g, const std::string& what) { expect_uses_and_matches(g, kPointwise, what); }
 
 TEST(PointwiseConv, PartialTilesAndPanels) {
   if (!have_avx512()) GTEST_SKIP() << "no AVX-512: 1x1 convs run on oneDNN";
@@ -186,11 +181,8 @@ TEST(PackedGemm, DenseLayersAtSmallBatches) {
   for (const Case& c : cases) {
     GraphCase g(seed++);
     dense(g, g.input("x", {c.rows, c.depth}), c.depth, c.columns, c.activation);
-    const std::string what = fmt::format("[{}, {}] x [{}, {}] {}", c.rows, c.depth, c.depth, c.columns, c.activation);
-    CompareResult r = g.compare();
-    ASSERT_TRUE(r.compiled) << what << ": " << r.summary();
-    EXPECT_TRUE(r.used(kDense)) << what << ": " << r.summary();
-    EXPECT_LE(r.max_error, r.tolerance) << what << ": " << r.summary();
+    expect_uses_and_matches(g, kDense,
+                            fmt::format("[{}, {}] x [{}, {}] {}", c.rows, c.depth, c.depth, c.columns, c.activation));
   }
 }
 

@@ -174,43 +174,43 @@ class DirectConvKernel final : public Kernel {
     return in + ((pixel.image * window_.height.input + ih) * window_.width.input + iw) * channels_in_;
   }
 
+  // Where a pixel of `rectangle` reads from: its first valid tap's input
+  // pixel (a window wholly in the padding has no segments: never read).
+  const float* origin(const float* in, const Rectangle& rectangle, const Pixel& pixel) const {
+    if (rectangle.segment_count == 0) return in;
+    return tap_input(in, pixel, rectangle.rows.first_tap, rectangle.columns.first_tap);
+  }
+  // Moves `cursor` `columns` pixels along its row of `rectangle` (to the
+  // row's end at most), wrapping to the next row and image there.
+  static void advance(const Rectangle& rectangle, Pixel& cursor, int64_t columns) {
+    if ((cursor.ow += columns) < rectangle.columns.end) return;
+    cursor.ow = rectangle.columns.begin;
+    if (++cursor.oh < rectangle.rows.end) return;
+    cursor.oh = rectangle.rows.begin;
+    ++cursor.image;
+  }
+
   // The rows of a full tile of `rectangle` from pixel `cursor` on, which it
   // leaves at the next tile's first pixel: the 8 pixels follow one another
   // along the rectangle's rows (no division per row: at 12-27 multiply-adds
   // per pixel a first layer's tiles are short).
   void rectangle_rows(const float* in, const Rectangle& rectangle, Pixel& cursor, TileRows& rows) const {
-    const ir::WindowAxis& height = window_.height;
-    const ir::WindowAxis& width = window_.width;
     rows.segment_rows = nullptr;
-    if (cursor.ow + kTileRows <= rectangle.columns.end && rectangle.segment_count > 0) {  // one output row: strides
-      const int64_t ih = cursor.oh * height.stride - height.pad_before + rectangle.rows.first_tap * height.dilation;
-      const int64_t iw = cursor.ow * width.stride - width.pad_before + rectangle.columns.first_tap * width.dilation;
-      const float* origin = in + ((cursor.image * height.input + ih) * width.input + iw) * channels_in_;
+    if (cursor.ow + kTileRows <= rectangle.columns.end) {  // one output row: fixed strides
+      const float* first_origin = origin(in, rectangle, cursor);
       const int64_t out_offset = output_offset(cursor);
-      const int64_t in_step = width.stride * channels_in_;
+      const int64_t in_step = rectangle.segment_count == 0 ? 0 : window_.width.stride * channels_in_;
       for (int r = 0; r < kTileRows; ++r) {
-        rows.in[r] = origin + r * in_step;
+        rows.in[r] = first_origin + r * in_step;
         rows.out[r] = out_offset + r * channels_out_;
       }
-      cursor.ow += kTileRows;
-      if (cursor.ow < rectangle.columns.end) return;
-      cursor.ow = rectangle.columns.begin;
-      if (++cursor.oh < rectangle.rows.end) return;
-      cursor.oh = rectangle.rows.begin;
-      ++cursor.image;
+      advance(rectangle, cursor, kTileRows);
       return;
     }
     for (int r = 0; r < kTileRows; ++r) {
-      // A window wholly in the padding has no segments: its origin is never read.
-      const int64_t ih = cursor.oh * height.stride - height.pad_before + rectangle.rows.first_tap * height.dilation;
-      const int64_t iw = cursor.ow * width.stride - width.pad_before + rectangle.columns.first_tap * width.dilation;
-      rows.in[r] = rectangle.segment_count == 0 ? in : in + ((cursor.image * height.input + ih) * width.input + iw) * channels_in_;
+      rows.in[r] = origin(in, rectangle, cursor);
       rows.out[r] = output_offset(cursor);
-      if (++cursor.ow < rectangle.columns.end) continue;
-      cursor.ow = rectangle.columns.begin;
-      if (++cursor.oh < rectangle.rows.end) continue;
-      cursor.oh = rectangle.rows.begin;
-      ++cursor.image;
+      advance(rectangle, cursor, 1);
     }
   }
 
